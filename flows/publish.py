@@ -1,0 +1,178 @@
+"""The flows: publish_dataset (pull → validate → convert → version → publish → lineage) and publish_catalog."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+import uuid
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from prefect import flow, task
+from prefect.cache_policies import NO_CACHE
+from prefect.context import get_run_context
+from prefect.task_runners import ThreadPoolTaskRunner
+
+from satudata.bundle import assemble, fingerprint, inputs_sha256, metadata_sha256
+from satudata.flows import progress
+from satudata.flows.context import RunContext
+from satudata.flows.tasks import (
+    convert,
+    publish_bundle,
+    pull_exports,
+    quarantine_export,
+    read_exports,
+    send_lineage,
+    validate,
+)
+from satudata.lineage import LineageInput
+from satudata.package import published_schema
+from satudata.publish.base import DatasetLocked
+from satudata.references import load_schema
+from satudata.settings import RunSettings
+from satudata.validators.privacy_gate import declared
+from satudata.validators.problems import ExportUnreadable
+from satudata.validators.validate import unreadable_report
+from satudata.versioning import decide
+
+
+@dataclass
+class Outcome:
+    dataset: str
+    status: str                 # published | unchanged | quarantined | failed
+    version: str | None = None
+    change: str | None = None
+    message: str = ""
+    report: str | None = None   # where the steward's report is
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.status in ("published", "unchanged")
+
+
+def _run_id() -> str:
+    try:
+        return str(get_run_context().flow_run.id)
+    except Exception:  # called outside a flow run (tests of the pieces)
+        return str(uuid.uuid4())
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+@flow(name="publish_dataset", flow_run_name="{dataset_id}", log_prints=False)
+def publish_dataset(dataset_id: str, settings: dict, parent_run_id: str | None = None) -> dict:
+    """One dataset, end to end. Returns an Outcome as a dict; never raises for a bad export."""
+    started, clock = _now(), time.monotonic()
+    ctx = RunContext.open(RunSettings.from_dict(settings))
+    dataset = ctx.catalog.dataset(dataset_id)
+    run_id = _run_id()
+    work = ctx.work_dir(dataset_id, run_id[:8])
+    try:
+        outcome = _publish(ctx, dataset, run_id, parent_run_id, started, work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    outcome.seconds = round(time.monotonic() - clock, 2)
+    progress.report(dataset_id, outcome.status, outcome.version or "")
+    return asdict(outcome)
+
+
+def _publish(ctx: RunContext, dataset, run_id: str, parent_run_id: str | None, started: str, work: Path) -> Outcome:
+    schema = load_schema(ctx.catalog, dataset.id)
+    suite = json.loads(ctx.catalog.suite_path(dataset.id).read_text(encoding="utf-8"))
+    progress.report(dataset.id, "pull")
+    raws = pull_exports(ctx, dataset, work)
+    inputs_key = inputs_sha256([r.as_dict() for r in raws], dataset, schema, suite)
+    latest = ctx.publisher.latest(dataset)
+    if latest is not None and latest.inputs_sha256 == inputs_key:
+        return Outcome(dataset.id, "unchanged", latest.version, "none", "same export, schema, suite and code")
+    progress.report(dataset.id, "validate")
+    try:
+        staged = read_exports(ctx, dataset, raws, schema, work)
+    except ExportUnreadable as exc:
+        report = unreadable_report(dataset.id, raws, exc.file, exc.message_id, exc.message_en)
+        folder = quarantine_export(ctx, dataset, raws, report)
+        return Outcome(dataset.id, "quarantined", message=f"{exc.file}: {exc.message_en}",
+                       report=str(folder / "validation.html"))
+    checked = validate(ctx, dataset, raws, staged, schema, work)
+    report = checked.report
+    if report.blocked or checked.typed is None:
+        folder = quarantine_export(ctx, dataset, raws, report)
+        errors = sum(r.count for r in report.errors)
+        return Outcome(dataset.id, "quarantined", message=f"{errors} errors in {len(report.errors)} checks",
+                       report=str(folder / "validation.html"))
+    progress.report(dataset.id, "convert")
+    outputs = convert(ctx, dataset, checked.typed, schema, work)
+    treatments = declared(schema)
+    dropped = {n for n, t in treatments.items() if t in ("drop", "aggregate-only")}
+    treated = {n for n, t in treatments.items() if t in ("mask", "hash")}
+    public_schema = published_schema(schema, dropped, treated)
+    fp = fingerprint(outputs, public_schema, metadata_sha256(ctx.catalog, dataset, schema, suite))
+    progress.report(dataset.id, "version")
+    with ctx.publisher.lock(dataset):
+        previous = ctx.publisher.latest(dataset)
+        decision = decide(previous.version if previous else None, previous.fingerprint if previous else None, fp)
+        if decision.version is None:
+            return Outcome(dataset.id, "unchanged", previous.version if previous else None, "none",
+                           "nothing changed since the latest version")
+        lineage = LineageInput(dataset.id, decision.version, run_id, started, [r.as_dict() for r in raws],
+                               list(fp.columns), [r.as_dict() for r in report.results],
+                               schema_sha256=_sha(ctx.catalog.schema_path(dataset.id)),
+                               suite_sha256=_sha(ctx.catalog.suite_path(dataset.id)),
+                               parent_run_id=parent_run_id, code_root=str(ctx.catalog.root),
+                               target=ctx.publisher.target)
+        bundle, events = assemble(ctx.catalog, dataset, ctx.publisher, decision, outputs, public_schema, fp, report,
+                                  lineage, previous, {}, work / "bundle", inputs_key)
+        progress.report(dataset.id, "publish", decision.version)
+        publish_bundle(ctx, dataset, bundle)
+    progress.report(dataset.id, "lineage", decision.version)
+    send_lineage(events)
+    warnings = sum(r.count for r in report.warnings)
+    note = "; ".join(decision.reasons) + (f"; {warnings} warnings" if warnings else "")
+    return Outcome(dataset.id, "published", decision.version, decision.change, note)
+
+
+def _sha(path: Path) -> str:
+    from satudata.sources.pull import sha256_file
+
+    return sha256_file(path)
+
+
+@task(name="dataset", cache_policy=NO_CACHE)
+def run_dataset(dataset_id: str, settings: dict, parent_run_id: str) -> dict:
+    try:
+        return publish_dataset(dataset_id, settings, parent_run_id)
+    except DatasetLocked as exc:
+        return asdict(Outcome(dataset_id, "failed", message=str(exc)))
+    except Exception as exc:  # one failing dataset never stops the others
+        progress.report(dataset_id, "failed", type(exc).__name__)
+        return asdict(Outcome(dataset_id, "failed", message=f"{type(exc).__name__}: {exc}"))
+
+
+@flow(name="publish_catalog", log_prints=False, task_runner=ThreadPoolTaskRunner(max_workers=2))
+def publish_catalog(dataset_ids: list[str], settings: dict) -> list[dict]:
+    """Every dataset of the catalogue (or the ones named), concurrently (see ``with_concurrency``)."""
+    parent = _run_id()
+    futures = [run_dataset.submit(i, settings, parent) for i in dataset_ids]
+    results = [f.result() for f in futures]
+    if settings.get("target", "local") == "local":
+        _refresh_index(settings)
+    return results
+
+
+def _refresh_index(settings: dict) -> None:
+    from satudata.catalog import load_catalog
+    from satudata.flows.context import make_publisher
+
+    run = RunSettings.from_dict(settings)
+    publisher = make_publisher(load_catalog(run.catalog_path), run)
+    publisher.write_index()
+
+
+def with_concurrency(concurrency: int):
+    """publish_catalog running at most ``concurrency`` datasets at once."""
+    return publish_catalog.with_options(task_runner=ThreadPoolTaskRunner(max_workers=max(1, concurrency)))

@@ -1,0 +1,63 @@
+"""Thin Prefect tasks: each calls the one function of the module that owns its stage."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+
+from satudata.catalog import Dataset
+from satudata.convert import OutputFile, write_outputs
+from satudata.flows.context import RunContext
+from satudata.lineage import emit
+from satudata.publish.base import Bundle, PublishRecord
+from satudata.publish.quarantine import quarantine
+from satudata.references import reference_tables
+from satudata.sources.pull import RawExport, pull
+from satudata.sources.stage import StagedTable, stage_exports
+from satudata.validators.privacy_gate import column_treatments
+from satudata.validators.report import ValidationReport
+from satudata.validators.validate import CheckedTable, validate_staged
+
+IO = {"cache_policy": NO_CACHE, "retries": 2, "retry_delay_seconds": [2, 10]}
+WORK = {"cache_policy": NO_CACHE}
+
+
+@task(name="pull", **IO)
+def pull_exports(ctx: RunContext, dataset: Dataset, work: Path) -> list[RawExport]:
+    return pull(dataset.source, ctx.catalog.root, work / "raw")
+
+
+@task(name="read", **WORK)
+def read_exports(ctx: RunContext, dataset: Dataset, raws: list[RawExport], schema: dict, work: Path) -> StagedTable:
+    return stage_exports(raws, dataset.source.options, schema["fields"], work / "staged.parquet")
+
+
+@task(name="validate", **WORK)
+def validate(ctx: RunContext, dataset: Dataset, raws: list[RawExport], staged: StagedTable, schema: dict,
+             work: Path) -> CheckedTable:
+    references = reference_tables(ctx.catalog, schema, ctx.settings.state_dir() / "cache" / "references")
+    return validate_staged(dataset.id, raws, staged, schema, ctx.catalog.suite_path(dataset.id), references, work)
+
+
+@task(name="quarantine", **WORK)
+def quarantine_export(ctx: RunContext, dataset: Dataset, raws: list[RawExport], report: ValidationReport) -> Path:
+    return quarantine(ctx.settings.quarantine(), dataset.id, raws, report)
+
+
+@task(name="convert", **WORK)
+def convert(ctx: RunContext, dataset: Dataset, typed: Path, schema: dict, work: Path) -> list[OutputFile]:
+    small = (dataset.small_cells.columns, dataset.small_cells.k) if dataset.small_cells else None
+    return write_outputs(typed, work / "out", column_treatments(schema, ctx.salt), small_cells=small)
+
+
+@task(name="publish", **IO)
+def publish_bundle(ctx: RunContext, dataset: Dataset, bundle: Bundle) -> PublishRecord:
+    return ctx.publisher.publish(dataset, bundle)
+
+
+@task(name="lineage", **IO)
+def send_lineage(events: list) -> bool:
+    """The lineage record is already in the version; this also sends it to OPENLINEAGE_URL when set."""
+    return emit(events)

@@ -1,0 +1,1 @@
+"""Publishers: the local portal (default) and CKAN, behind one small protocol."""

@@ -1,0 +1,74 @@
+"""Assemble a version bundle: the data files, datapackage.json, the validation report and the lineage record."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from satudata.catalog import Catalog, Dataset
+from satudata.convert import OutputFile, describe
+from satudata.lineage import LineageInput, build_events, write_jsonl
+from satudata.package import build_descriptor
+from satudata.publish.base import LINEAGE_FILE, PACKAGE_FILE, VALIDATION_FILE, Bundle, PublishedVersion, Publisher
+from satudata.validators.report import ValidationReport
+from satudata.validators.report_html import write_html
+from satudata.versioning import Fingerprint, VersionDecision, canonical_sha256
+
+
+def metadata_sha256(catalog: Catalog, dataset: Dataset, schema: dict, suite: dict) -> str:
+    department = catalog.department(dataset.department)
+    return canonical_sha256({
+        "dataset": dataset.model_dump(mode="json", exclude={"source"}),
+        "department": department.model_dump(mode="json"),
+        "schema": schema, "suite": suite,
+    })
+
+
+def inputs_sha256(raws: list[dict], dataset: Dataset, schema: dict, suite: dict) -> str:
+    """Everything a version is made from; equal to the latest version's means nothing can have changed."""
+    import satudata
+
+    return canonical_sha256({
+        "exports": sorted(r["sha256"] for r in raws), "dataset": dataset.model_dump(mode="json"),
+        "schema": schema, "suite": suite, "code": satudata.__version__,
+    })
+
+
+def fingerprint(outputs: list[OutputFile], published_schema: dict, meta_sha: str) -> Fingerprint:
+    csv = next(o for o in outputs if o.name == "data.csv")
+    columns = tuple((f["name"], f.get("type", "string")) for f in published_schema["fields"])
+    return Fingerprint(csv.sha256, meta_sha, columns)
+
+
+def assemble(catalog: Catalog, dataset: Dataset, publisher: Publisher, decision: VersionDecision,
+             outputs: list[OutputFile], published_schema: dict, fp: Fingerprint, report: ValidationReport,
+             lineage: LineageInput, previous: PublishedVersion | None, extra_files: dict[str, Path],
+             bundle_dir: Path, inputs_key: str | None = None) -> tuple[Bundle, list]:
+    assert decision.version is not None
+    bundle_dir.mkdir(parents=True, exist_ok=True)
+    files: list[OutputFile] = []
+    for output in outputs:
+        shutil.copyfile(output.path, bundle_dir / output.name)
+        files.append(output)
+    change = {"kind": decision.change, "reasons": decision.reasons,
+              "previous": previous.version if previous else None}
+    descriptor = build_descriptor(catalog, dataset, decision.version, published_schema, outputs, fp,
+                                  lineage.exports, change, inputs_key)
+    (bundle_dir / PACKAGE_FILE).write_text(json.dumps(descriptor, ensure_ascii=False, indent=2), encoding="utf-8")
+    files.append(describe(bundle_dir / PACKAGE_FILE, "application/json"))
+    report.write_json(bundle_dir / VALIDATION_FILE)
+    files.append(describe(bundle_dir / VALIDATION_FILE, "application/json"))
+    write_html(report, bundle_dir / "validation.html")
+    files.append(describe(bundle_dir / "validation.html", "text/html"))
+    for name, path in extra_files.items():
+        shutil.copyfile(path, bundle_dir / name)
+        files.append(describe(bundle_dir / name, "application/json"))
+    lineage.version = decision.version
+    lineage.previous_version = previous.version if previous else None
+    lineage.previous_lineage_sha256 = previous.lineage_sha256 if previous else None
+    lineage.outputs = [{"name": f.name, "uri": publisher.file_uri(dataset, decision.version, f.name),
+                        "sha256": f.sha256, "bytes": f.bytes} for f in files]
+    events = build_events(lineage)
+    write_jsonl(events, bundle_dir / LINEAGE_FILE)
+    return Bundle(dataset.id, dataset.department, decision.version, bundle_dir), events

@@ -1,0 +1,273 @@
+"""catalog.yaml → typed, checked objects. Every mistake fails before work starts, naming file, key path and fix."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+FREQUENCIES = ("daily", "weekly", "monthly", "quarterly", "yearly", "irregular")
+DIMENSIONS = ("governance", "living", "economy", "branding", "society", "environment")
+ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{1,99}$"
+SOURCE_KINDS = ("file", "glob", "http", "sql")
+FORMATS = ("csv", "xlsx", "json")
+
+
+class CatalogError(Exception):
+    """A catalogue mistake: where it is and how to fix it."""
+
+    def __init__(self, file: Path | str, key: str, problem: str, fix: str) -> None:
+        self.file, self.key, self.problem, self.fix = str(file), key, problem, fix
+        super().__init__(f"{file}: {key}: {problem} — fix: {fix}")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Bilingual(_Strict):
+    id: str
+    en: str
+
+
+class Contact(_Strict):
+    name: str
+    email: str
+
+
+class Publisher(_Strict):
+    name: str
+    url: str
+    email: str
+
+
+class Portal(_Strict):
+    title: Bilingual
+    local_dir: str = "portal"
+    base_url: str = "http://127.0.0.1:8000"
+    ckan_url: str | None = None
+    region_code: str = "35.73"
+    publisher: Publisher
+
+
+class Department(_Strict):
+    id: str = Field(pattern=ID_PATTERN)
+    name: str
+    name_en: str
+    description: Bilingual
+    email: str
+
+
+class ReplaceRule(_Strict):
+    pattern: str
+    with_: str = Field(alias="with")
+
+    @field_validator("pattern")
+    @classmethod
+    def _compiles(cls, value: str) -> str:
+        re.compile(value)
+        return value
+
+
+class ReadOptions(_Strict):
+    encoding: str = "utf-8"
+    delimiter: str = ","
+    quotechar: str = '"'
+    skip_rows: int = Field(0, ge=0)
+    header_row: int = Field(1, ge=0)
+    columns: list[str] | None = None
+    skip_rows_after_header: int = Field(0, ge=0)
+    skip_footer_rows: int = Field(0, ge=0)
+    stop_at: str | None = None
+    drop_rows: dict[str, str] = {}
+    sheet: str | None = None
+    json_path: str | None = None
+    rename: dict[str, str] = {}
+    select: list[str] | None = None
+    missing_values: list[str] = [""]
+    decimal: str = "."
+    thousands: str | None = None
+    date_formats: dict[str, str] | str = {}
+    replace: dict[str, ReplaceRule] = {}
+    strip: bool = True
+
+
+class Source(_Strict):
+    kind: Literal["file", "glob", "http", "sql"]
+    path: str | None = None
+    url: str | None = None
+    query: str | None = None
+    format: Literal["csv", "xlsx", "json"] | None = None
+    options: ReadOptions = ReadOptions()
+
+
+class Temporal(_Strict):
+    start: date | None = None
+    end: date | None = None
+
+
+class SmallCells(_Strict):
+    columns: list[str]
+    k: int = Field(5, ge=2)
+
+
+class Dataset(_Strict):
+    id: str = Field(pattern=ID_PATTERN)
+    department: str
+    title: Bilingual
+    description: Bilingual
+    license: str
+    frequency: Literal["daily", "weekly", "monthly", "quarterly", "yearly", "irregular"]
+    dimension: Literal["governance", "living", "economy", "branding", "society", "environment"]
+    tags: list[str]
+    contact: Contact
+    spatial: str | None = "35.73"
+    temporal: Temporal | None = None
+    language: list[str] = ["id"]
+    source: Source
+    small_cells: SmallCells | None = None
+
+    @field_validator("tags")
+    @classmethod
+    def _tags(cls, tags: list[str]) -> list[str]:
+        for tag in tags:
+            if not re.fullmatch(r"[a-z0-9][a-z0-9 _.-]*", tag):
+                raise ValueError(f"tag {tag!r} may hold only lowercase a-z, 0-9, space, '-', '_' and '.'")
+        return tags
+
+
+class Catalog(_Strict):
+    portal: Portal
+    departments: list[Department]
+    datasets: list[Dataset]
+    # Set by load_catalog, not read from YAML.
+    root: Path = Path(".")
+    path: Path = Path("catalog.yaml")
+
+    def dataset(self, dataset_id: str) -> Dataset:
+        for dataset in self.datasets:
+            if dataset.id == dataset_id:
+                return dataset
+        known = ", ".join(d.id for d in self.datasets)
+        raise CatalogError(self.path, "datasets", f"no dataset {dataset_id!r}", f"use one of: {known}")
+
+    def department(self, department_id: str) -> Department:
+        return next(d for d in self.departments if d.id == department_id)
+
+    def dataset_dir(self, dataset_id: str) -> Path:
+        return self.root / "datasets" / dataset_id
+
+    def schema_path(self, dataset_id: str) -> Path:
+        return self.dataset_dir(dataset_id) / "schema.yaml"
+
+    def suite_path(self, dataset_id: str) -> Path:
+        return self.dataset_dir(dataset_id) / "expectations.json"
+
+    def portal_dir(self) -> Path:
+        return (self.root / self.portal.local_dir).resolve()
+
+
+_FIXES = {
+    "extra_forbidden": "remove the key or check its spelling against docs/catalog-format.md",
+    "missing": "add the key (see docs/catalog-format.md)",
+    "literal_error": "use one of the allowed values listed",
+    "string_type": 'put the value in quotes: codes and ids are text, e.g. spatial: "35.73"',
+    "string_pattern_mismatch": "use lowercase a-z, 0-9, '-' and '_' only (2–100 characters)",
+}
+
+
+def _key_path(raw: dict[str, Any], loc: tuple[Any, ...]) -> str:
+    """Render a pydantic location as a key path, naming list items by their id when they have one."""
+    parts: list[str] = []
+    node: Any = raw
+    for item in loc:
+        if isinstance(item, int) and isinstance(node, list):
+            entry = node[item] if item < len(node) else None
+            label = entry.get("id") if isinstance(entry, dict) else None
+            parts[-1] += f"[{label}]" if label else f"[{item}]"
+            node = entry
+        else:
+            parts.append(str(item))
+            node = node.get(item) if isinstance(node, dict) else None
+    return ".".join(parts)
+
+
+def _first_error(path: Path, raw: dict[str, Any], error: ValidationError) -> CatalogError:
+    detail = error.errors()[0]
+    loc = tuple(x for x in detail["loc"] if not (isinstance(x, str) and x.startswith("function-")))
+    fix = _FIXES.get(detail["type"], "correct the value (see docs/catalog-format.md)")
+    return CatalogError(path, _key_path(raw, loc) or "(top)", detail["msg"], fix)
+
+
+def _check_references(catalog: Catalog) -> None:
+    path = catalog.path
+    department_ids = {d.id for d in catalog.departments}
+    seen: set[str] = set()
+    for index, dept in enumerate(catalog.departments):
+        if dept.id in seen:
+            raise CatalogError(path, f"departments[{index}].id", f"duplicate department id {dept.id!r}",
+                               "give every department its own id")
+        seen.add(dept.id)
+    seen = set()
+    for ds in catalog.datasets:
+        key = f"datasets[{ds.id}]"
+        if ds.id in seen:
+            raise CatalogError(path, f"{key}.id", f"duplicate dataset id {ds.id!r}",
+                               "give every dataset its own id")
+        seen.add(ds.id)
+        if ds.department not in department_ids:
+            raise CatalogError(path, f"{key}.department", f"unknown department {ds.department!r}",
+                               f"use one of: {', '.join(sorted(department_ids))}, or add it under departments")
+        for label, file in (("schema", catalog.schema_path(ds.id)), ("suite", catalog.suite_path(ds.id))):
+            if not file.is_file():
+                raise CatalogError(path, key, f"the {label} file {file.relative_to(catalog.root)} is missing",
+                                   f"create {file.relative_to(catalog.root)}")
+        _check_source(catalog, ds, key)
+
+
+def _check_source(catalog: Catalog, ds: Dataset, key: str) -> None:
+    src, path = ds.source, catalog.path
+    needs = {"file": "path", "glob": "path", "http": "url", "sql": "url"}[src.kind]
+    if getattr(src, needs) is None:
+        raise CatalogError(path, f"{key}.source.{needs}", f"a {src.kind} source needs '{needs}'",
+                           f"add source.{needs}")
+    if src.kind == "sql" and not src.query:
+        raise CatalogError(path, f"{key}.source.query", "an sql source needs 'query'", "add source.query")
+    if src.kind != "sql" and src.format is None:
+        raise CatalogError(path, f"{key}.source.format", "the format is missing",
+                           f"add source.format: one of {', '.join(FORMATS)}")
+    if src.kind == "file" and not (catalog.root / src.path).is_file():
+        raise CatalogError(path, f"{key}.source.path", f"the export {src.path} does not exist",
+                           "fix the path (relative to catalog.yaml) or use kind: glob")
+    opts = src.options
+    if opts.header_row == 0 and not opts.columns and src.format != "json":
+        raise CatalogError(path, f"{key}.source.options.columns", "header_row is 0 but no columns are named",
+                           "list the column names under options.columns")
+
+
+def load_catalog(path: Path | str = "catalog.yaml") -> Catalog:
+    path = Path(path)
+    if not path.is_file():
+        raise CatalogError(path, "(file)", "the catalogue file does not exist", "run from the project folder")
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark else "(yaml)"
+        raise CatalogError(path, where, f"not valid YAML: {getattr(exc, 'problem', exc)}",
+                           "fix the indentation or quoting on that line") from None
+    if not isinstance(raw, dict):
+        raise CatalogError(path, "(top)", "the catalogue must be a mapping", "start with portal:, departments:")
+    for forbidden in ("root", "path"):
+        if forbidden in raw:
+            raise CatalogError(path, forbidden, "unknown key", "remove it")
+    try:
+        catalog = Catalog.model_validate({**raw, "root": path.resolve().parent, "path": path})
+    except ValidationError as exc:
+        raise _first_error(path, raw, exc) from None
+    _check_references(catalog)
+    return catalog

@@ -1,0 +1,1 @@
+"""Sources: pull raw exports and read them through declared options into a staged table."""

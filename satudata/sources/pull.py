@@ -1,0 +1,117 @@
+"""Pull the raw export(s) of a dataset into the run folder, with their hashes: file, glob, HTTP(S) or SQL."""
+
+from __future__ import annotations
+
+import csv
+import glob
+import hashlib
+import shutil
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlparse
+
+from satudata.catalog import Source
+from satudata.validators.problems import ExportUnreadable
+
+CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class RawExport:
+    path: Path          # the copy in the run folder
+    uri: str            # where it came from
+    format: str
+    sha256: str
+    bytes: int
+    pulled_at: str      # ISO 8601, UTC
+
+    def as_dict(self) -> dict:
+        return {"name": self.path.name, "uri": self.uri, "format": self.format, "sha256": self.sha256,
+                "bytes": self.bytes, "pulled_at": self.pulled_at}
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _record(path: Path, uri: str, fmt: str) -> RawExport:
+    return RawExport(path, uri, fmt, sha256_file(path), path.stat().st_size, _now())
+
+
+def _copy(origin: Path, dest_dir: Path, fmt: str) -> RawExport:
+    target = dest_dir / origin.name
+    shutil.copyfile(origin, target)
+    return _record(target, origin.resolve().as_uri(), fmt)
+
+
+def _http(url: str, dest_dir: Path, fmt: str, timeout: float) -> RawExport:
+    import requests
+
+    name = Path(urlparse(url).path).name or f"export.{fmt}"
+    target = dest_dir / name
+    try:
+        with requests.get(url, stream=True, timeout=timeout) as response:
+            response.raise_for_status()
+            with target.open("wb") as handle:
+                for chunk in response.iter_content(CHUNK):
+                    handle.write(chunk)
+    except requests.RequestException as exc:
+        raise ExportUnreadable(url, f"gagal mengunduh: {exc}", f"download failed: {exc}") from None
+    return _record(target, url, fmt)
+
+
+def _sql(url: str, query: str, dest_dir: Path, root: Path) -> RawExport:
+    import sqlalchemy
+
+    if url.startswith("sqlite:///") and not url.startswith("sqlite:////"):
+        url = "sqlite:///" + str((root / url.removeprefix("sqlite:///")).resolve())
+    target = dest_dir / "query_result.csv"
+    try:
+        engine = sqlalchemy.create_engine(url)
+        with engine.connect() as connection, target.open("w", encoding="utf-8", newline="") as handle:
+            result = connection.execution_options(stream_results=True).execute(sqlalchemy.text(query))
+            writer = csv.writer(handle)
+            writer.writerow(result.keys())
+            for rows in result.partitions(10_000):
+                writer.writerows(["" if v is None else v for v in row] for row in rows)
+        engine.dispose()
+    except sqlalchemy.exc.SQLAlchemyError as exc:
+        raise ExportUnreadable(_redact(url), f"kueri SQL gagal: {exc.__class__.__name__}: {exc.args[0]}",
+                               f"SQL query failed: {exc.__class__.__name__}: {exc.args[0]}") from None
+    return _record(target, _redact(url), "csv")
+
+
+def _redact(url: str) -> str:
+    parsed = urlparse(url)
+    if parsed.password:
+        return url.replace(f":{parsed.password}@", ":***@")
+    return url
+
+
+def pull(source: Source, root: Path, dest_dir: Path, *, http_timeout: float = 60.0) -> list[RawExport]:
+    """Copy or fetch every export of a source into dest_dir and hash it."""
+    dest_dir.mkdir(parents=True, exist_ok=True)
+    fmt = source.format or "csv"
+    if source.kind == "file":
+        origin = root / source.path
+        if not origin.is_file():
+            raise ExportUnreadable(str(source.path), "berkas ekspor tidak ditemukan", "export file not found")
+        return [_copy(origin, dest_dir, fmt)]
+    if source.kind == "glob":
+        matches = sorted(Path(p) for p in glob.glob(str(root / source.path)))
+        if not matches:
+            raise ExportUnreadable(str(source.path), "tidak ada berkas yang cocok dengan pola",
+                                   "no file matches the pattern")
+        return [_copy(p, dest_dir, fmt) for p in matches]
+    if source.kind == "http":
+        return [_http(source.url, dest_dir, fmt, http_timeout)]
+    return [_sql(source.url, source.query, dest_dir, root)]

@@ -1,0 +1,226 @@
+"""Read raw exports through the declared options into a staged Parquet file of normalised text cells.
+
+The staged table has one string column per schema field found in the export, plus ``_file`` (export file
+name), ``_row`` (row number in that file, title rows counted) and ``_blank`` (the row was blank). Label and
+cell-count problems are found here, the way Frictionless finds them (fields paired with labels by position).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from satudata.catalog import ReadOptions
+from satudata.sources.normalise import build_normalisers, cell_cleaner
+from satudata.sources.pull import RawExport
+from satudata.sources.rows import Row, iter_rows, sniff_other_delimiter
+from satudata.validators.problems import ERROR, WARNING, ExportUnreadable, Problem
+
+BATCH_ROWS = 65_536
+META_COLUMNS = ("_file", "_row", "_blank")
+
+
+@dataclass
+class StagedTable:
+    path: Path
+    fields: list[str]                      # schema fields present in every export, in schema order
+    missing_fields: list[str]              # schema fields absent from an export (missing-label)
+    row_count: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    header_rows: dict[str, int] = field(default_factory=dict)   # export file → header row number
+
+
+@dataclass
+class _Layout:
+    """How the cells of one export map onto schema fields."""
+
+    positions: dict[str, int]   # field name → cell index
+    width: int                  # number of expected cells (labels), Frictionless' "expected fields"
+
+
+def _header_problems(labels: list[str], names: list[str], file: str, row: int) -> list[Problem]:
+    problems: list[Problem] = []
+    for number, label in enumerate(labels, start=1):
+        if number > len(names):
+            problems.append(Problem("extra-label", ERROR, None, row, label, file))
+    for name in names[len(labels):]:
+        problems.append(Problem("missing-label", ERROR, name, row, None, file))
+    for number, (name, label) in enumerate(zip(names, labels, strict=False), start=1):
+        if not label:
+            problems.append(Problem("blank-label", ERROR, name, row, label, file))
+        elif label in labels[: number - 1]:
+            problems.append(Problem("duplicate-label", ERROR, name, row, label, file))
+        elif label != name:
+            problems.append(Problem("incorrect-label", ERROR, name, row, label, file,
+                                    detail=f"expected {name!r}"))
+    return problems
+
+
+def _layout(labels: list[str], names: list[str], options: ReadOptions) -> _Layout:
+    if options.select:
+        positions = {n: labels.index(n) for n in options.select if n in labels and n in names}
+        return _Layout(positions, len(labels))
+    return _Layout({name: i for i, name in enumerate(names) if i < len(labels)}, len(labels))
+
+
+def _data_rows(rows: Iterator[Row], options: ReadOptions) -> Iterator[Row]:
+    """Rows after the header, minus declared footers, notes and total rows."""
+    skipped = 0
+    stop = re.compile(options.stop_at) if options.stop_at else None
+    footer: deque[Row] = deque()
+    for number, cells in rows:
+        if skipped < options.skip_rows_after_header:
+            skipped += 1
+            continue
+        first = next((c for c in cells if c not in (None, "")), None)
+        if stop and first is not None and stop.search(first.strip()):
+            break
+        footer.append((number, cells))
+        if len(footer) > options.skip_footer_rows:
+            yield footer.popleft()
+
+
+class _Writer:
+    def __init__(self, path: Path, fields: list[str]) -> None:
+        self.schema = pa.schema([("_file", pa.string()), ("_row", pa.int64()), ("_blank", pa.bool_())]
+                                + [(name, pa.string()) for name in fields])
+        self.fields = fields
+        self.writer = pq.ParquetWriter(path, self.schema, compression="zstd")
+        self.buffer: dict[str, list] = {name: [] for name in self.schema.names}
+        self.count = 0
+
+    def add(self, file: str, row: int, blank: bool, values: dict[str, str | None]) -> None:
+        buffer = self.buffer
+        buffer["_file"].append(file)
+        buffer["_row"].append(row)
+        buffer["_blank"].append(blank)
+        for name in self.fields:
+            buffer[name].append(values.get(name))
+        self.count += 1
+        if len(buffer["_row"]) >= BATCH_ROWS:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.buffer["_row"]:
+            self.writer.write_table(pa.Table.from_pydict(self.buffer, schema=self.schema))
+            self.buffer = {name: [] for name in self.schema.names}
+
+    def close(self) -> None:
+        self.flush()
+        self.writer.close()
+
+
+def _rows_of(raw: RawExport, options: ReadOptions) -> Iterator[Row]:
+    return iter_rows(raw.path, raw.format, encoding=options.encoding, delimiter=options.delimiter,
+                     quotechar=options.quotechar, sheet=options.sheet, json_path=options.json_path)
+
+
+def _read_header(raw: RawExport, rows: Iterator[Row], options: ReadOptions,
+                 names: list[str]) -> tuple[list[str], int]:
+    """Skip title rows, return (labels after rename, header row number)."""
+    if options.header_row == 0 and raw.format != "json":
+        for _ in range(options.skip_rows):
+            next(rows, None)
+        return list(options.columns or []), 0
+    target = 1 if raw.format == "json" else options.header_row
+    for number, cells in rows:
+        if number == target:
+            if raw.format == "csv" and len(names) > 1:
+                other = sniff_other_delimiter(cells, options.delimiter)
+                if other is not None:
+                    raise ExportUnreadable(
+                        raw.path.name,
+                        f"baris judul hanya satu kolom; berkas tampaknya dipisah {other!r}, bukan "
+                        f"{options.delimiter!r}: perbaiki options.delimiter",
+                        f"the header has one column; the file looks delimited by {other!r}, not "
+                        f"{options.delimiter!r}: fix options.delimiter",
+                    )
+            labels = [(c or "").strip() for c in cells]
+            while labels and labels[-1] == "" and raw.format == "xlsx":
+                labels.pop()  # Excel's used range often runs past the last real column
+            return [options.rename.get(label, label) for label in labels], number
+    raise ExportUnreadable(raw.path.name, f"baris judul (baris {target}) tidak ditemukan: berkas terlalu pendek",
+                           f"header row {target} not found: the file is too short")
+
+
+def stage_exports(raws: Iterable[RawExport], options: ReadOptions, schema_fields: list[dict],
+                  out_path: Path) -> StagedTable:
+    names = [f["name"] for f in schema_fields]
+    clean = cell_cleaner(options)
+    chains = build_normalisers(options, schema_fields)
+    drop = {col: re.compile(rx) for col, rx in options.drop_rows.items()}
+    layouts: list[tuple[RawExport, _Layout, list[str], int]] = []
+    problems: list[Problem] = []
+    header_rows: dict[str, int] = {}
+    iterators: dict[str, Iterator[Row]] = {}
+    for raw in raws:
+        rows = _rows_of(raw, options)
+        labels, header_row = _read_header(raw, rows, options, names)
+        header_rows[raw.path.name] = header_row
+        if not options.select:
+            problems += _header_problems(labels, names, raw.path.name, header_row or None)
+        else:
+            problems += [Problem("missing-label", ERROR, n, header_row or None, None, raw.path.name)
+                         for n in options.select if n not in labels]
+        layouts.append((raw, _layout(labels, names, options), labels, header_row))
+        iterators[raw.path.name] = rows
+    present = [n for n in names if all(n in lay.positions for _, lay, _, _ in layouts)]
+    missing = [n for n in names if n not in present]
+    writer = _Writer(out_path, present)
+    try:
+        for raw, layout, labels, _ in layouts:
+            file = raw.path.name
+            label_pos = {label: i for i, label in enumerate(labels)}
+            for number, cells in _data_rows(iterators[file], options):
+                if drop and any(
+                    (i := label_pos.get(col)) is not None and i < len(cells) and cells[i] is not None
+                    and rx.search(str(cells[i]).strip()) for col, rx in drop.items()
+                ):
+                    continue
+                width = len(cells) if raw.format != "xlsx" else _xlsx_width(cells, layout.width)
+                values: dict[str, str | None] = {}
+                for name, i in layout.positions.items():
+                    value = clean(cells[i]) if i < len(cells) else None
+                    if value is not None:
+                        for normalise in chains[name]:
+                            value = normalise(value)
+                    values[name] = value
+                blank = all(v is None for v in values.values()) and all(
+                    clean(c) is None for c in cells[: layout.width])
+                if blank:
+                    problems.append(Problem("blank-row", WARNING, None, number, None, file))
+                else:
+                    problems += _cell_count_problems(width, layout, names, number, file, cells)
+                writer.add(file, number, blank, values)
+    finally:
+        writer.close()
+    return StagedTable(out_path, present, missing, writer.count, problems, header_rows)
+
+
+def _xlsx_width(cells: list[str | None], expected: int) -> int:
+    """Excel rows are padded to the sheet's used range: count only up to the last non-empty cell."""
+    width = len(cells)
+    while width > expected and cells[width - 1] in (None, ""):
+        width -= 1
+    return max(width, expected) if width <= expected else width
+
+
+def _cell_count_problems(width: int, layout: _Layout, names: list[str], number: int, file: str,
+                         cells: list[str | None]) -> list[Problem]:
+    problems: list[Problem] = []
+    for extra in range(layout.width, width):
+        problems.append(Problem("extra-cell", ERROR, None, number, cells[extra], file,
+                                detail=f"cell {extra + 1}"))
+    if not layout.positions or width >= layout.width:
+        return problems
+    by_position = {i: n for n, i in layout.positions.items()}
+    for i in range(width, layout.width):
+        if i in by_position:
+            problems.append(Problem("missing-cell", ERROR, by_position[i], number, None, file))
+    return problems

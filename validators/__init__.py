@@ -1,0 +1,1 @@
+"""Validation of department exports: Table Schema (DuckDB), Great Expectations, privacy — one report."""

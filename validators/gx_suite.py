@@ -1,0 +1,133 @@
+"""Great Expectations 1.x adapter: run a suite on the typed table, turn its results into check results."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+import warnings
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import pyarrow.parquet as pq
+
+from satudata.validators.problems import ERROR, WARNING, Problem
+from satudata.validators.report import EXAMPLE_CAP, CheckResult
+
+ROW = "_row"
+
+
+def _quiet_environment() -> None:
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    logging.getLogger("great_expectations").setLevel(logging.ERROR)
+    warnings.filterwarnings("ignore", message="This pattern is interpreted as a regular expression")
+    warnings.filterwarnings("ignore", module=r"great_expectations(\..*)?")
+
+
+_context_lock = threading.RLock()
+
+
+@lru_cache(maxsize=1)
+def _context_unlocked() -> Any:
+    _quiet_environment()
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    for name in list(logging.root.manager.loggerDict):   # some GX modules set their own level to INFO
+        if name.startswith("great_expectations"):
+            logging.getLogger(name).setLevel(logging.ERROR)
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    return context
+
+
+def _context() -> Any:
+    with _context_lock:   # datasets validate in threads; one GX context per process
+        return _context_unlocked()
+
+
+def load_suite(path: Path) -> Any:
+    import great_expectations as gx
+
+    document = json.loads(path.read_text(encoding="utf-8"))
+    return gx.ExpectationSuite(**document)
+
+
+def _severity(config: Any) -> str:
+    declared = (config.meta or {}).get("severity") or getattr(config, "severity", None)
+    text = str(getattr(declared, "value", declared) or "").lower()
+    return WARNING if text in ("warning", "info") else ERROR
+
+
+def _field(kwargs: dict) -> str | None:
+    if "column" in kwargs:
+        return kwargs["column"]
+    if "column_A" in kwargs:
+        return f"{kwargs['column_A']}, {kwargs['column_B']}"
+    if "column_list" in kwargs:
+        return ", ".join(kwargs["column_list"])
+    return None
+
+
+def _detail(kwargs: dict, result: dict) -> str:
+    shown = {k: v for k, v in kwargs.items() if k not in ("batch_id", "column", "column_A", "column_B")}
+    text = ", ".join(f"{k}={v}" for k, v in shown.items())
+    if "observed_value" in result:
+        text += f"; observed {result['observed_value']}"
+    return text
+
+
+def _examples(check: str, severity: str, field: str | None, result: dict, cap: int | None) -> list[Problem]:
+    examples: list[Problem] = []
+    for item in result.get("unexpected_index_list") or []:
+        if cap is not None and len(examples) >= cap:
+            break
+        values = [str(v) for k, v in item.items() if k != ROW]
+        examples.append(Problem(check, severity, field, int(item[ROW]) if ROW in item else None,
+                                ", ".join(values) or None))
+    return examples
+
+
+def run_suite(typed_parquet: Path, suite_path: Path, cap: int | None = EXAMPLE_CAP) -> list[CheckResult]:
+    """Validate the typed table (with its ``_row`` column) against the suite."""
+    suite = load_suite(suite_path)
+    frame = pq.read_table(typed_parquet).to_pandas()
+    frame = frame.drop(columns=[c for c in ("_file",) if c in frame.columns])
+    with _context_lock:   # GX contexts are not thread-safe
+        context = _context()
+        name = f"suite-{suite.name}"
+        try:
+            source = context.data_sources.get(name)
+        except (KeyError, ValueError):
+            source = context.data_sources.add_pandas(name)
+        try:
+            asset = source.get_asset("table")
+        except (LookupError, KeyError, ValueError):
+            asset = source.add_dataframe_asset("table")
+        try:
+            batch_definition = asset.get_batch_definition("whole")
+        except (LookupError, KeyError, ValueError):
+            batch_definition = asset.add_batch_definition_whole_dataframe("whole")
+        batch = batch_definition.get_batch(batch_parameters={"dataframe": frame})
+        validation = batch.validate(suite, result_format={
+            "result_format": "COMPLETE", "unexpected_index_column_names": [ROW],
+            "partial_unexpected_count": cap or 20, "return_unexpected_index_query": False,
+        })
+
+    results: list[CheckResult] = []
+    for outcome in validation.results:
+        config = outcome.expectation_config
+        check, severity = f"gx:{config.type}", _severity(config)
+        kwargs, result = dict(config.kwargs), dict(outcome.result or {})
+        field = _field(kwargs)
+        if outcome.exception_info and outcome.exception_info.get("raised_exception"):
+            message = outcome.exception_info.get("exception_message", "")
+            results.append(CheckResult(check, "great-expectations", ERROR, field, 1, [], f"error: {message}"))
+            continue
+        count = 0 if outcome.success else int(result.get("unexpected_count") or 1)
+        examples = [] if outcome.success else _examples(check, severity, field, result, cap)
+        results.append(CheckResult(check, "great-expectations", severity, field, count, examples,
+                                   _detail(kwargs, result)))
+    return results

@@ -1,0 +1,106 @@
+"""The one validation report: every check of every engine, with a full count and capped example rows."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from satudata.validators.messages import explain
+from satudata.validators.problems import ERROR, WARNING, Problem
+
+EXAMPLE_CAP = 20
+
+
+@dataclass
+class CheckResult:
+    """One check on one column (or on the table): how many rows failed, and a few of them."""
+
+    check: str
+    engine: str                 # structure | table-schema | great-expectations | privacy
+    severity: str
+    field: str | None
+    count: int
+    examples: list[Problem] = field(default_factory=list)
+    detail: str | None = None   # the constraint or expectation arguments
+
+    @property
+    def passed(self) -> bool:
+        return self.count == 0
+
+    def as_dict(self) -> dict:
+        message = explain(self.check, self.field, self.detail, self.examples[0].value if self.examples else None)
+        return {
+            "check": self.check, "engine": self.engine, "severity": self.severity, "field": self.field,
+            "count": self.count, "passed": self.passed, "detail": self.detail,
+            "message": message,
+            "examples": [{"file": p.file, "row": p.row, "value": p.value, "detail": p.detail}
+                         for p in self.examples],
+        }
+
+
+def aggregate(problems: Iterable[Problem], engine: str, cap: int | None = EXAMPLE_CAP) -> list[CheckResult]:
+    """Group single problems into check results, keeping a full count and at most ``cap`` examples."""
+    grouped: dict[tuple[str, str | None, str], CheckResult] = {}
+    for problem in problems:
+        key = (problem.check, problem.field, problem.severity)
+        result = grouped.get(key)
+        if result is None:
+            result = grouped[key] = CheckResult(problem.check, engine, problem.severity, problem.field, 0)
+        result.count += 1
+        if cap is None or len(result.examples) < cap:
+            result.examples.append(problem)
+    return list(grouped.values())
+
+
+@dataclass
+class ValidationReport:
+    dataset: str
+    exports: list[dict]
+    row_count: int
+    results: list[CheckResult]
+    created: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
+    fatal: dict | None = None   # the export could not be read at all
+
+    @property
+    def errors(self) -> list[CheckResult]:
+        return [r for r in self.results if r.count and r.severity == ERROR]
+
+    @property
+    def warnings(self) -> list[CheckResult]:
+        return [r for r in self.results if r.count and r.severity == WARNING]
+
+    @property
+    def blocked(self) -> bool:
+        return bool(self.errors) or self.fatal is not None
+
+    @property
+    def status(self) -> str:
+        if self.blocked:
+            return "failed"
+        return "passed-with-warnings" if self.warnings else "passed"
+
+    def as_dict(self) -> dict:
+        by_field: dict[str, int] = defaultdict(int)
+        for result in self.results:
+            if result.count:
+                by_field[result.field or "(tabel)"] += result.count
+        return {
+            "dataset": self.dataset, "created": self.created, "status": self.status,
+            "row_count": self.row_count, "exports": self.exports, "fatal": self.fatal,
+            "summary": {
+                "checks": len(self.results),
+                "checks_failed": sum(1 for r in self.results if r.count),
+                "errors": sum(r.count for r in self.errors),
+                "warnings": sum(r.count for r in self.warnings),
+                "problems_by_field": dict(by_field),
+            },
+            "results": [r.as_dict() for r in self.results],
+        }
+
+    def write_json(self, path: Path) -> Path:
+        path.write_text(json.dumps(self.as_dict(), ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+        return path

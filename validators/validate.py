@@ -1,0 +1,41 @@
+"""One report for one export: structure, Table Schema, the typed cast, the GX suite and the privacy scan."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from satudata.sources.pull import RawExport
+from satudata.sources.stage import StagedTable
+from satudata.validators.gx_suite import run_suite
+from satudata.validators.privacy_gate import redact_examples, scan_typed
+from satudata.validators.report import EXAMPLE_CAP, ValidationReport, aggregate
+from satudata.validators.table_schema import ReferenceTable, check_table
+from satudata.validators.typed import cast_to_typed
+
+
+@dataclass
+class CheckedTable:
+    report: ValidationReport
+    typed: Path | None          # the typed table, when every schema field was found
+
+
+def validate_staged(dataset_id: str, raws: list[RawExport], staged: StagedTable, schema: dict, suite_path: Path,
+                    references: dict[str, ReferenceTable], work_dir: Path,
+                    cap: int | None = EXAMPLE_CAP) -> CheckedTable:
+    results = aggregate(staged.problems, "structure", cap)
+    results += check_table(staged.path, staged.fields, schema, references, cap)
+    typed: Path | None = None
+    if not staged.missing_fields:
+        typed = cast_to_typed(staged.path, schema, staged.fields, work_dir / "typed.parquet")
+        results += run_suite(typed, suite_path, cap)
+        results += scan_typed(typed, schema)
+    redact_examples(results, schema)
+    report = ValidationReport(dataset_id, [r.as_dict() for r in raws], staged.row_count, results)
+    return CheckedTable(report, typed)
+
+
+def unreadable_report(dataset_id: str, raws: list[RawExport], file: str, message_id: str,
+                      message_en: str) -> ValidationReport:
+    return ValidationReport(dataset_id, [r.as_dict() for r in raws], 0, [],
+                            fatal={"file": file, "message": {"id": message_id, "en": message_en}})
