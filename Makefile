@@ -23,7 +23,7 @@ lint: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/pytest -q
+	bash tests/run_all.sh
 
 ckan-up:
 	bash tests/ckan_harness/up.sh

@@ -422,7 +422,7 @@ RS_NAMES = ["RS Permata Ijen", "RS Bunda Kawi", "RSIA Melati Tugu", "RS Panti Hu
             "RS Gajayana Medika", "RS Kristen Panderman", "RS Bhayangkara Bromo", "RS Umum Kayutangan",
             "RS Mata Anugerah", "RS Jiwa Sejahtera"]
 BRAND = ["Sehat", "Sentosa", "Medika", "Husada", "Prima", "Keluarga", "Bunda", "Kasih", "Harapan",
-         "Mulia", "Utama", "Sejati", "Mitra", "Nusa", "Cahaya", "Amanah", "Barokah", "Permata", "Arema",
+         "Mulia", "Sentra", "Sejati", "Mitra", "Nusa", "Cahaya", "Amanah", "Barokah", "Permata", "Arema",
          "Tugu", "Ijen", "Kawi", "Semeru", "Bromo", "Brantas"]
 
 

@@ -16,8 +16,10 @@ from prefect.context import get_run_context
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from satudata.bundle import assemble, fingerprint, inputs_sha256, metadata_sha256
+from satudata.changelog import CHANGELOG_FILE, build_changelog, write_changelog
 from satudata.flows import progress
 from satudata.flows.context import RunContext
+from satudata.flows.guards import publishing_slot
 from satudata.flows.tasks import (
     convert,
     publish_bundle,
@@ -28,6 +30,7 @@ from satudata.flows.tasks import (
     validate,
 )
 from satudata.lineage import LineageInput
+from satudata.notify import notify_failure
 from satudata.package import published_schema
 from satudata.publish.base import DatasetLocked
 from satudata.references import load_schema
@@ -74,10 +77,19 @@ def publish_dataset(dataset_id: str, settings: dict, parent_run_id: str | None =
     work = ctx.work_dir(dataset_id, run_id[:8])
     try:
         outcome = _publish(ctx, dataset, run_id, parent_run_id, started, work)
+    except Exception as exc:   # a crash (CKAN down, disk full): the steward still gets a report, then it fails
+        report = unreadable_report(dataset_id, [], dataset_id, f"proses gagal: {type(exc).__name__}: {exc}",
+                                   f"the run failed: {type(exc).__name__}: {exc}")
+        folder = quarantine_export(ctx, dataset, [], report)
+        notify_failure(asdict(Outcome(dataset_id, "failed", message=f"{type(exc).__name__}: {exc}",
+                                      report=str(folder / "validation.html"))), ctx.catalog.portal.webhook_url)
+        raise
     finally:
         shutil.rmtree(work, ignore_errors=True)
     outcome.seconds = round(time.monotonic() - clock, 2)
     progress.report(dataset_id, outcome.status, outcome.version or "")
+    if not outcome.ok:
+        notify_failure(asdict(outcome), ctx.catalog.portal.webhook_url)
     return asdict(outcome)
 
 
@@ -113,7 +125,7 @@ def _publish(ctx: RunContext, dataset, run_id: str, parent_run_id: str | None, s
     public_schema = published_schema(schema, dropped, treated)
     fp = fingerprint(outputs, public_schema, metadata_sha256(ctx.catalog, dataset, schema, suite))
     progress.report(dataset.id, "version")
-    with ctx.publisher.lock(dataset):
+    with publishing_slot(ctx, dataset):
         previous = ctx.publisher.latest(dataset)
         decision = decide(previous.version if previous else None, previous.fingerprint if previous else None, fp)
         if decision.version is None:
@@ -125,8 +137,9 @@ def _publish(ctx: RunContext, dataset, run_id: str, parent_run_id: str | None, s
                                suite_sha256=_sha(ctx.catalog.suite_path(dataset.id)),
                                parent_run_id=parent_run_id, code_root=str(ctx.catalog.root),
                                target=ctx.publisher.target)
+        changelog = _changelog(ctx, dataset, previous, decision.version, outputs, public_schema, work)
         bundle, events = assemble(ctx.catalog, dataset, ctx.publisher, decision, outputs, public_schema, fp, report,
-                                  lineage, previous, {}, work / "bundle", inputs_key)
+                                  lineage, previous, {CHANGELOG_FILE: changelog}, work / "bundle", inputs_key)
         progress.report(dataset.id, "publish", decision.version)
         publish_bundle(ctx, dataset, bundle)
     progress.report(dataset.id, "lineage", decision.version)
@@ -134,6 +147,18 @@ def _publish(ctx: RunContext, dataset, run_id: str, parent_run_id: str | None, s
     warnings = sum(r.count for r in report.warnings)
     note = "; ".join(decision.reasons) + (f"; {warnings} warnings" if warnings else "")
     return Outcome(dataset.id, "published", decision.version, decision.change, note)
+
+
+def _changelog(ctx: RunContext, dataset, previous, version: str, outputs, public_schema: dict, work: Path) -> Path:
+    """changelog.json of the new version against the previous one, whose data.parquet is fetched from the target."""
+    current = next(o.path for o in outputs if o.name == "data.parquet")
+    before = None
+    if previous is not None:
+        before = ctx.publisher.fetch(dataset, previous.version, "data.parquet", work / "previous.parquet")
+    changelog = build_changelog(before, current, dataset_id=dataset.id, version=version,
+                                previous_version=previous.version if previous else None,
+                                primary_key=public_schema.get("primaryKey"))
+    return write_changelog(changelog, work / CHANGELOG_FILE)
 
 
 def _sha(path: Path) -> str:
@@ -167,10 +192,12 @@ def publish_catalog(dataset_ids: list[str], settings: dict) -> list[dict]:
 def _refresh_index(settings: dict) -> None:
     from satudata.catalog import load_catalog
     from satudata.flows.context import make_publisher
+    from satudata.publish.site import render_site
 
     run = RunSettings.from_dict(settings)
     publisher = make_publisher(load_catalog(run.catalog_path), run)
     publisher.write_index()
+    render_site(publisher.catalog, publisher.root)   # the static site journalists use, from the portal folder
 
 
 def with_concurrency(concurrency: int):

@@ -11,6 +11,7 @@ import fcntl
 import json
 import os
 import shutil
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -56,8 +57,9 @@ def _write_atomic(path: Path, text: str) -> None:
 class LocalPortal:
     target = "local"
 
-    def __init__(self, catalog: Catalog, root: Path | None = None) -> None:
+    def __init__(self, catalog: Catalog, root: Path | None = None, lock_wait_seconds: float = 900.0) -> None:
         self.catalog = catalog
+        self.lock_wait_seconds = lock_wait_seconds
         self.root = (root or catalog.portal_dir()).resolve()
         self.base_url = catalog.portal.base_url.rstrip("/")
 
@@ -110,11 +112,16 @@ class LocalPortal:
         folder = self.dataset_dir(dataset)
         folder.mkdir(parents=True, exist_ok=True)
         with (folder / ".lock").open("a") as handle:
-            try:
-                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                raise DatasetLocked(f"{dataset.id}: another run is publishing this dataset; try again later") \
-                    from None
+            deadline = time.monotonic() + self.lock_wait_seconds
+            while True:   # wait for the other run, then decide again with what it published
+                try:
+                    fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        raise DatasetLocked(f"{dataset.id}: another run has been publishing this dataset for "
+                                            f"{self.lock_wait_seconds:.0f} s; try again later") from None
+                    time.sleep(0.2)
             try:
                 for leftover in folder.glob(f"{TMP_PREFIX}*"):   # from a run that died mid-publish
                     shutil.rmtree(leftover, ignore_errors=True) if leftover.is_dir() else leftover.unlink()

@@ -52,6 +52,7 @@ class Portal(_Strict):
     ckan_url: str | None = None
     region_code: str = "35.73"
     publisher: Publisher
+    webhook_url: str | None = None      # failure notifications; SATUDATA_WEBHOOK_URL overrides
 
 
 class Department(_Strict):

@@ -167,6 +167,26 @@ def _change(local, ds, version: str) -> str:
     return f"{change.get('kind', '')}: {'; '.join(change.get('reasons', []))}"
 
 
+# Command groups that live in their own modules (auditors, the portal, operations) register themselves here.
+COMMAND_MODULES = ("satudata.audit_cli", "satudata.portal_cli", "satudata.deploy_cli")
+
+
+def _register_command_modules() -> None:
+    import importlib
+
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue
+        module.register(app)
+
+
+_register_command_modules()
+
+
 def main() -> None:  # pragma: no cover - console script entry
     app(prog_name="satudata")
 

@@ -13,6 +13,7 @@ def quiet_environment(project_root: Path) -> None:
     """Prefect with no server configured (state in a folder the project owns), and no analytics or noise."""
     state = project_root / STATE_DIR
     os.environ.setdefault("PREFECT_HOME", str(state / "prefect"))
+    Path(os.environ["PREFECT_HOME"]).mkdir(parents=True, exist_ok=True)   # Prefect's SQLite needs the folder
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     os.environ.setdefault("PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW", "ignore")
@@ -34,6 +35,7 @@ class RunSettings:
     ckan_url: str | None = None
     ckan_token: str | None = None
     concurrency: int = 2
+    global_limits: bool = False           # use the Prefect server's global concurrency limits (deployments)
 
     @property
     def root(self) -> Path:

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# `make test`: start what the tests need (a real CKAN on loopback, Chromium), run every test, stop what was started.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=.venv/bin
+
+if ! command -v chromium >/dev/null 2>&1; then
+  echo "installing chromium (Debian package) for the browser test" >&2
+  apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
+
+bash tests/ckan_harness/up.sh
+trap 'bash tests/ckan_harness/down.sh' EXIT
+set -a
+# shellcheck disable=SC1091
+. .satudata/ckan/env
+set +a
+
+"$BIN/pytest" -q "$@"
