@@ -25,6 +25,9 @@ test: $(STAMP)
 	$(BIN)/ruff check .
 	bash tests/run_all.sh
 
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
+
 ckan-up:
 	bash tests/ckan_harness/up.sh
 

@@ -1,0 +1,139 @@
+"""`make bench`: the pipeline against DuckDB and frictionless on a 10M-row queue log, plus the cost of a no-op run.
+
+Prints wall time, peak RSS and the ratios, checks the targets, and writes bench/results.json.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import yaml
+
+BENCH = Path(__file__).resolve().parent
+REPO = BENCH.parent
+PY = sys.executable
+DATA = BENCH / "data"
+BIG, SMALL = 10_000_000, 1_000_000
+
+
+def measure(argv: list[str], env: dict | None = None) -> dict:
+    out = subprocess.run([PY, str(BENCH / "measure.py"), *argv], capture_output=True, text=True, env=env,
+                         cwd=REPO, check=True)
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    if result["returncode"] != 0:
+        raise SystemExit(f"failed: {' '.join(argv)}\n{result['stderr_tail']}")
+    return result
+
+
+def ensure_data(rows: int) -> Path:
+    path = DATA / f"queue_{rows // 1_000_000}m.csv"
+    if not path.is_file():
+        DATA.mkdir(exist_ok=True)
+        subprocess.run([PY, str(BENCH / "generate.py"), str(rows), str(path)], check=True)
+    return path
+
+
+def pipeline(csv: Path, work: Path) -> dict:
+    link = DATA / "queue.csv"
+    link.unlink(missing_ok=True)
+    link.symlink_to(csv.name)
+    shutil.rmtree(work, ignore_errors=True)
+    result = measure([PY, str(BENCH / "pipeline_once.py"), str(BENCH / "catalog.yaml"), "antrean-bench", str(work)])
+    figures = json.loads(result["stdout_tail"].strip().splitlines()[-1])
+    figures["wall"] = result["seconds"]
+    figures["process_peak_rss_mb"] = result["peak_rss_mb"]
+    return figures
+
+
+def duckdb_copy(csv: Path, work: Path) -> dict:
+    types = "{'id': 'BIGINT', 'date': 'VARCHAR', 'kecamatan': 'VARCHAR', 'service': 'VARCHAR', " \
+            "'wait_minutes': 'VARCHAR', 'rating': 'VARCHAR', 'officer_code': 'VARCHAR', 'note': 'VARCHAR'}"
+    code = (f"import duckdb; duckdb.connect().execute(\"COPY (SELECT * FROM read_csv('{csv}', header=true, "
+            f"columns={types}, store_rejects=true)) TO '{work / 'duck.parquet'}' (FORMAT parquet)\")")
+    return measure([PY, "-c", code])
+
+
+def frictionless_slice(csv: Path, work: Path) -> dict:
+    schema = yaml.safe_load((BENCH / "datasets" / "antrean-bench" / "schema.yaml").read_text())
+    schema.pop("foreignKeys")   # frictionless needs a data package for them; the pipeline checks them too
+    (work / "schema.json").write_text(json.dumps(schema))
+    return measure([str(Path(PY).parent / "frictionless"), "validate", "--schema", str(work / "schema.json"),
+                    "--limit-errors", "1000000", "--trusted", "--json", str(csv)])
+
+
+def noop_rerun(work: Path) -> dict:
+    project = work / "noop"
+    shutil.rmtree(project, ignore_errors=True)
+    project.mkdir(parents=True)
+    for name in ("catalog.yaml",):
+        shutil.copyfile(REPO / name, project / name)
+    for folder in ("datasets", "exports"):
+        shutil.copytree(REPO / folder, project / folder)
+    env = {**os.environ, "PREFECT_HOME": str(work / "prefect-home")}
+    satudata = str(Path(PY).parent / "satudata")
+    measure([satudata, "run", "--catalog", str(project / "catalog.yaml")], env)          # publishes everything
+    rerun = measure([satudata, "run", "--catalog", str(project / "catalog.yaml")], env)   # publishes nothing
+    measure([PY, str(BENCH / "empty_flow.py")], env)                                      # warm
+    empty = measure([PY, str(BENCH / "empty_flow.py")], env)
+    return {"rerun": rerun["seconds"], "empty_flow": empty["seconds"]}
+
+
+def main() -> int:
+    work = Path(tempfile.mkdtemp(prefix="satudata-bench-"))
+    try:
+        big, small = ensure_data(BIG), ensure_data(SMALL)
+        print(f"machine: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+        print(f"data: {big.name} {big.stat().st_size / 1e9:.2f} GB, {small.name} {small.stat().st_size / 1e6:.0f} MB")
+        duck = duckdb_copy(big, work)
+        print(f"duckdb COPY 10M: {duck['seconds']} s, {duck['peak_rss_mb']} MB")
+        pipe_big = pipeline(big, work / "p10")
+        print(f"pipeline 10M: {pipe_big['wall']} s, peak {pipe_big['process_peak_rss_mb']} MB")
+        for name, figures in pipe_big["stages"].items():
+            print(f"  {name:<20} {figures['seconds']:>7} s  peak {figures['peak_rss_mb']} MB")
+        pipe_small = pipeline(small, work / "p1")
+        print(f"pipeline 1M: {pipe_small['wall']} s, peak {pipe_small['process_peak_rss_mb']} MB")
+        fric = frictionless_slice(small, work)
+        print(f"frictionless validate 1M: {fric['seconds']} s, {fric['peak_rss_mb']} MB")
+        noop = noop_rerun(work)
+        print(f"no-op re-run of the demo catalogue: {noop['rerun']} s; empty Prefect flow: {noop['empty_flow']} s")
+        report(duck, pipe_big, pipe_small, fric, noop)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+def report(duck: dict, big: dict, small: dict, fric: dict, noop: dict) -> None:
+    ratio_duck = big["wall"] / duck["seconds"]
+    per_row_pipeline = big["wall"] / BIG
+    per_row_fric = fric["seconds"] / SMALL
+    rss_growth = abs(big["process_peak_rss_mb"] - small["process_peak_rss_mb"]) / small["process_peak_rss_mb"]
+    targets = {
+        "pipeline ≤ 3× DuckDB COPY": (f"{ratio_duck:.2f}×", ratio_duck <= 3),
+        "per row ≥ 10× faster than frictionless": (f"{per_row_fric / per_row_pipeline:.1f}×",
+                                                   per_row_fric / per_row_pipeline >= 10),
+        "peak RSS ≤ 1.5 GB": (f"{big['process_peak_rss_mb']} MB", big["process_peak_rss_mb"] <= 1536),
+        "RSS flat: 1M vs 10M differ < 20%": (f"{rss_growth:.0%}", rss_growth < 0.2),
+        "no-op re-run ≤ empty flow + 3 s": (f"{noop['rerun'] - noop['empty_flow']:+.1f} s",
+                                           noop["rerun"] - noop["empty_flow"] <= 3),
+    }
+    print("\n| target | measured | met |\n|---|---|---|")
+    for name, (value, met) in targets.items():
+        print(f"| {name} | {value} | {'yes' if met else 'NO'} |")
+    results = {"duckdb_copy_10m": duck, "pipeline_10m": big, "pipeline_1m": small, "frictionless_1m": fric,
+               "noop": noop, "targets": {k: {"measured": v, "met": m} for k, (v, m) in targets.items()},
+               "machine": {"platform": platform.platform(), "cores": os.cpu_count()}}
+    for figures in (duck, fric):
+        figures.pop("stdout_tail", None)
+        figures.pop("stderr_tail", None)
+    (BENCH / "results.json").write_text(json.dumps(results, indent=2, default=str))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
