@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from prefect import task
@@ -20,6 +21,7 @@ from satudata.validators.privacy_gate import column_treatments
 from satudata.validators.report import ValidationReport
 from satudata.validators.validate import CheckedTable, validate_staged
 
+log = logging.getLogger("satudata.lineage")
 IO = {"cache_policy": NO_CACHE, "retries": 2, "retry_delay_seconds": [2, 10]}
 WORK = {"cache_policy": NO_CACHE}
 
@@ -57,7 +59,14 @@ def publish_bundle(ctx: RunContext, dataset: Dataset, bundle: Bundle) -> Publish
     return ctx.publisher.publish(dataset, bundle)
 
 
-@task(name="lineage", **IO)
+@task(name="lineage", **WORK)
 def send_lineage(events: list) -> bool:
-    """The lineage record is already in the version; this also sends it to OPENLINEAGE_URL when set."""
-    return emit(events)
+    """The lineage record is already in the version; this also sends it to OPENLINEAGE_URL when set.
+
+    The HTTP client retries on its own; a lineage server that stays down must not fail a published version.
+    """
+    try:
+        return emit(events)
+    except Exception as exc:  # noqa: BLE001 - any transport error: warn, the record is safe in the version
+        log.warning("lineage not sent to OPENLINEAGE_URL: %s: %s", type(exc).__name__, exc)
+        return False

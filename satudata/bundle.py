@@ -6,9 +6,10 @@ import json
 import shutil
 from pathlib import Path
 
+from satudata.audit import write_version_html
 from satudata.catalog import Catalog, Dataset
 from satudata.convert import OutputFile, describe
-from satudata.lineage import LineageInput, build_events, write_jsonl
+from satudata.lineage import LINEAGE_HTML, LineageInput, build_events, write_jsonl
 from satudata.package import build_descriptor
 from satudata.publish.base import LINEAGE_FILE, PACKAGE_FILE, VALIDATION_FILE, Bundle, PublishedVersion, Publisher
 from satudata.validators.report import ValidationReport
@@ -67,8 +68,16 @@ def assemble(catalog: Catalog, dataset: Dataset, publisher: Publisher, decision:
     lineage.version = decision.version
     lineage.previous_version = previous.version if previous else None
     lineage.previous_lineage_sha256 = previous.lineage_sha256 if previous else None
-    lineage.outputs = [{"name": f.name, "uri": publisher.file_uri(dataset, decision.version, f.name),
-                        "sha256": f.sha256, "bytes": f.bytes} for f in files]
+    lineage.outputs = _lineage_outputs(publisher, dataset, decision.version, files)
+    # The auditor's page of this version, written before lineage.jsonl so that the record lists it with its hash.
+    write_version_html(lineage, dataset, change, bundle_dir / LINEAGE_HTML)
+    files.append(describe(bundle_dir / LINEAGE_HTML, "text/html"))
+    lineage.outputs = _lineage_outputs(publisher, dataset, decision.version, files)
     events = build_events(lineage)
     write_jsonl(events, bundle_dir / LINEAGE_FILE)
     return Bundle(dataset.id, dataset.department, decision.version, bundle_dir), events
+
+
+def _lineage_outputs(publisher: Publisher, dataset: Dataset, version: str, files: list[OutputFile]) -> list[dict]:
+    return [{"name": f.name, "uri": publisher.file_uri(dataset, version, f.name), "sha256": f.sha256,
+             "bytes": f.bytes} for f in files]

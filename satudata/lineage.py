@@ -7,11 +7,14 @@ tamper-evident chain (the sha256 of the previous version's lineage record).
 from __future__ import annotations
 
 import json
+import logging
 import os
 import subprocess
+import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
+from importlib import metadata
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -24,6 +27,7 @@ from openlineage.client.facet_v2 import (
     error_message_run,
     job_type_job,
     parent_run,
+    processing_engine_run,
     schema_dataset,
     source_code_location_job,
 )
@@ -32,17 +36,26 @@ from openlineage.client.serde import Serde
 import satudata
 
 NAMESPACE = "satudata"
+PARENT_JOB = "publish_catalog"
 PRODUCER = f"https://github.com/satudata-kota-malang/satudata/tree/v{satudata.__version__}"
 SCHEMA_BASE = "https://satudata.malangkota.go.id/lineage/facets/1-0-0"
+LINEAGE_HTML = "lineage.html"
+CODE_DIR = Path(satudata.__file__).resolve().parent      # the satudata package's own source tree
+EMIT_RETRY = {"total": 3, "connect": 3, "read": 3, "backoff_factor": 0.5,
+              "status_forcelist": [500, 502, 503, 504], "allowed_methods": ["POST"]}
+
+log = logging.getLogger(__name__)
 
 
 @attr.define
 class ChecksumDatasetFacet(DatasetFacet):
-    """sha256 and size of one file, and when it was pulled (inputs) or published (outputs)."""
+    """sha256 and size of one file, where it is, and when it was pulled (inputs) or published (outputs)."""
 
     sha256: str
     bytes: int
     at: str | None = attr.field(default=None)
+    uri: str | None = attr.field(default=None)
+    fileName: str | None = attr.field(default=None)  # noqa: N815
 
     @staticmethod
     def _get_schema() -> str:
@@ -51,15 +64,17 @@ class ChecksumDatasetFacet(DatasetFacet):
 
 @attr.define
 class ChainRunFacet(RunFacet):
-    """The tamper-evident chain: the previous version and the sha256 of its lineage record."""
+    """The tamper-evident chain (previous version and the sha256 of its lineage record) and the code version."""
 
-    version: str
+    version: str | None = attr.field(default=None)               # None for a rejected (quarantined) run
     previousVersion: str | None = attr.field(default=None)  # noqa: N815
     previousLineageSha256: str | None = attr.field(default=None)  # noqa: N815
     schemaSha256: str | None = attr.field(default=None)  # noqa: N815
     suiteSha256: str | None = attr.field(default=None)  # noqa: N815
     packageVersion: str = attr.field(default=satudata.__version__)  # noqa: N815
     gitCommit: str | None = attr.field(default=None)  # noqa: N815
+    gitDirty: bool | None = attr.field(default=None)  # noqa: N815
+    catalogGitCommit: str | None = attr.field(default=None)  # noqa: N815
     target: str = attr.field(default="local")
 
     @staticmethod
@@ -67,20 +82,42 @@ class ChainRunFacet(RunFacet):
         return f"{SCHEMA_BASE}/ChainRunFacet.json"
 
 
-@lru_cache(maxsize=1)
-def git_commit(root: str) -> str | None:
+def _git(root: Path, *args: str) -> str | None:
     try:
-        out = subprocess.run(["git", "-C", root, "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5)
+        out = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, timeout=10)
     except (OSError, subprocess.SubprocessError):
         return None
-    return out.stdout.strip() or None if out.returncode == 0 else None
+    return out.stdout.strip() if out.returncode == 0 else None
+
+
+@lru_cache(maxsize=8)
+def git_commit(root: str) -> str | None:
+    """HEAD of the git work tree that holds ``root``, or None when it is not in one."""
+    return _git(Path(root), "rev-parse", "HEAD") or None
+
+
+@lru_cache(maxsize=1)
+def code_version() -> tuple[str | None, bool | None]:
+    """(git commit, uncommitted changes?) of the satudata source, when it is a tracked git checkout."""
+    if _git(CODE_DIR, "ls-files", "--error-unmatch", "__init__.py") is None:   # e.g. installed from a wheel
+        return None, None
+    commit = git_commit(str(CODE_DIR))
+    status = _git(CODE_DIR, "status", "--porcelain", "--untracked-files=no")
+    return commit, (bool(status) if status is not None else None)
+
+
+def _dist_version(name: str) -> str | None:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return None
 
 
 @dataclass
 class LineageInput:
     dataset_id: str
-    version: str
-    run_id: str
+    version: str | None                 # None for a rejected run
+    run_id: str                         # the Prefect flow run id of publish_dataset
     started: str
     exports: list[dict]                 # RawExport.as_dict()
     columns: list[tuple[str, str]]
@@ -90,10 +127,22 @@ class LineageInput:
     suite_sha256: str | None = None
     previous_version: str | None = None
     previous_lineage_sha256: str | None = None
-    parent_run_id: str | None = None
-    code_root: str = "."
+    parent_run_id: str | None = None    # the Prefect flow run id of publish_catalog
+    code_root: str = "."                # the catalogue's folder (its git commit is recorded as catalogGitCommit)
     target: str = "local"
     error: str | None = None
+
+
+def current_run_ids() -> tuple[str, str | None]:
+    """(flow run id, parent run id) of the Prefect flow run we are in; a fresh uuid outside of one."""
+    try:
+        from prefect.runtime import flow_run
+
+        run_id = flow_run.id
+        parameters = flow_run.parameters if run_id else {}
+    except Exception:  # no Prefect run context
+        run_id, parameters = None, {}
+    return (str(run_id) if run_id else str(uuid.uuid4())), (parameters or {}).get("parent_run_id")
 
 
 def _split_uri(uri: str) -> tuple[str, str]:
@@ -105,12 +154,23 @@ def _split_uri(uri: str) -> tuple[str, str]:
     return parsed.scheme or "file", uri
 
 
+def check_outcome(check: dict) -> str:
+    """passed | warned | failed, as a steward's report counts it."""
+    if check["passed"]:
+        return "passed"
+    return "warned" if check["severity"] == "warning" else "failed"
+
+
 def _assertions(checks: list[dict]) -> data_quality_assertions_dataset.DataQualityAssertionsDatasetFacet:
-    return data_quality_assertions_dataset.DataQualityAssertionsDatasetFacet(assertions=[
-        data_quality_assertions_dataset.Assertion(
+    assertions = []
+    for c in checks:
+        message = (c.get("message") or {}).get("en")
+        assertions.append(data_quality_assertions_dataset.Assertion(
             assertion=f"{c['engine']}:{c['check']}", success=c["passed"], column=c.get("field"),
-            severity=c["severity"])
-        for c in checks])
+            severity=c["severity"], name=c["check"], description=message, expected="0", actual=str(c["count"]),
+            params={"engine": c["engine"], "failedRows": c["count"], "outcome": check_outcome(c),
+                    "detail": c.get("detail")}))
+    return data_quality_assertions_dataset.DataQualityAssertionsDatasetFacet(assertions=assertions)
 
 
 def _inputs(info: LineageInput) -> list[InputDataset]:
@@ -118,9 +178,10 @@ def _inputs(info: LineageInput) -> list[InputDataset]:
     for export in info.exports:
         namespace, name = _split_uri(export["uri"])
         facets = {"checksum": ChecksumDatasetFacet(sha256=export["sha256"], bytes=export["bytes"],
-                                                   at=export["pulled_at"]),
-                  "dataQualityAssertions": _assertions(info.checks)}
-        inputs.append(InputDataset(namespace=namespace, name=name, facets=facets))
+                                                   at=export["pulled_at"], uri=export["uri"],
+                                                   fileName=export.get("name"))}
+        inputs.append(InputDataset(namespace=namespace, name=name, facets=facets,
+                                   inputFacets={"dataQualityAssertions": _assertions(info.checks)}))
     return inputs
 
 
@@ -130,22 +191,31 @@ def _outputs(info: LineageInput) -> list[OutputDataset]:
     outputs = []
     for output in info.outputs:
         namespace, name = _split_uri(output["uri"])
-        facets: dict = {"checksum": ChecksumDatasetFacet(sha256=output["sha256"], bytes=output["bytes"])}
-        if output["name"] in ("data.csv", "data.parquet"):
+        facets: dict = {"checksum": ChecksumDatasetFacet(sha256=output["sha256"], bytes=output["bytes"],
+                                                         uri=output["uri"], fileName=output["name"])}
+        if output["name"] in ("data.csv", "data.parquet") and info.columns:
             facets["schema"] = schema
         outputs.append(OutputDataset(namespace=namespace, name=name, facets=facets))
     return outputs
 
 
 def _run(info: LineageInput) -> Run:
-    facets: dict = {"satudata_chain": ChainRunFacet(
-        version=info.version, previousVersion=info.previous_version,
-        previousLineageSha256=info.previous_lineage_sha256, schemaSha256=info.schema_sha256,
-        suiteSha256=info.suite_sha256, gitCommit=git_commit(info.code_root), target=info.target)}
+    commit, dirty = code_version()
+    catalog_commit = git_commit(str(Path(info.code_root).resolve()))
+    facets: dict = {
+        "satudata_chain": ChainRunFacet(
+            version=info.version, previousVersion=info.previous_version,
+            previousLineageSha256=info.previous_lineage_sha256, schemaSha256=info.schema_sha256,
+            suiteSha256=info.suite_sha256, gitCommit=commit, gitDirty=dirty, catalogGitCommit=catalog_commit,
+            target=info.target),
+        "processing_engine": processing_engine_run.ProcessingEngineRunFacet(
+            version=_dist_version("prefect") or "unknown", name="prefect",
+            openlineageAdapterVersion=_dist_version("openlineage-python")),
+    }
     if info.parent_run_id:
         facets["parent"] = parent_run.ParentRunFacet(
             run=parent_run.Run(runId=info.parent_run_id),
-            job=parent_run.Job(namespace=NAMESPACE, name="publish_catalog"))
+            job=parent_run.Job(namespace=NAMESPACE, name=PARENT_JOB))
     if info.error:
         facets["errorMessage"] = error_message_run.ErrorMessageRunFacet(
             message=info.error, programmingLanguage="python")
@@ -153,7 +223,7 @@ def _run(info: LineageInput) -> Run:
 
 
 def _job(info: LineageInput) -> Job:
-    commit = git_commit(info.code_root)
+    commit, _ = code_version()
     facets: dict = {"jobType": job_type_job.JobTypeJobFacet(processingType="BATCH", integration="PREFECT",
                                                             jobType="FLOW")}
     if commit:
@@ -163,7 +233,9 @@ def _job(info: LineageInput) -> Job:
 
 
 def build_events(info: LineageInput, state: str = "COMPLETE") -> list[RunEvent]:
-    """START then COMPLETE (or FAIL) for one version of one dataset."""
+    """START then COMPLETE (a published version) or FAIL (a rejected export) for one run of one dataset."""
+    if state not in ("COMPLETE", "FAIL"):
+        raise ValueError(f"a lineage record ends with COMPLETE or FAIL, not {state!r}")
     now = datetime.now(UTC).isoformat(timespec="seconds")
     job, run = _job(info), _run(info)
     start = RunEvent(eventType=RunState.START, eventTime=info.started, run=run, job=job, producer=PRODUCER,
@@ -171,6 +243,11 @@ def build_events(info: LineageInput, state: str = "COMPLETE") -> list[RunEvent]:
     end = RunEvent(eventType=RunState[state], eventTime=now, run=run, job=job, producer=PRODUCER,
                    inputs=_inputs(info), outputs=_outputs(info))
     return [start, end]
+
+
+def event_dicts(events: list[RunEvent]) -> list[dict]:
+    """The events as the JSON documents written to lineage.jsonl."""
+    return [json.loads(json.dumps(Serde.to_dict(e), ensure_ascii=False, sort_keys=True)) for e in events]
 
 
 def write_jsonl(events: list[RunEvent], path: Path) -> Path:
@@ -184,14 +261,21 @@ def read_jsonl(path: Path) -> list[dict]:
 
 
 def emit(events: list[RunEvent]) -> bool:
-    """Send the events to OPENLINEAGE_URL when it is set, with openlineage-python's HTTP client."""
+    """Send the events to OPENLINEAGE_URL (POST <url>/api/v1/lineage) when it is set, with openlineage-python's
+    HTTP client; OPENLINEAGE_API_KEY, when set, is sent as a bearer token. Raises when the server refuses."""
     url = os.environ.get("OPENLINEAGE_URL")
     if not url:
         return False
     from openlineage.client import OpenLineageClient
-    from openlineage.client.transport.http import HttpConfig, HttpTransport
+    from openlineage.client.transport.http import ApiKeyTokenProvider, HttpConfig, HttpTransport, TokenProvider
 
-    client = OpenLineageClient(transport=HttpTransport(HttpConfig(url=url, timeout=10)))
-    for event in events:
-        client.emit(event)
+    api_key = os.environ.get("OPENLINEAGE_API_KEY")
+    auth = ApiKeyTokenProvider({"api_key": api_key}) if api_key else TokenProvider({})
+    transport = HttpTransport(HttpConfig(url=url, timeout=10, auth=auth, retry=EMIT_RETRY))
+    client = OpenLineageClient(transport=transport)
+    try:
+        for event in events:
+            client.emit(event)
+    finally:
+        transport.close()
     return True

@@ -1,0 +1,198 @@
+"""What the site shows, read from the local portal folder: every published version of every dataset.
+
+Only what the versions themselves record is read (datapackage.json, validation.json, changelog.json,
+lineage.jsonl): the site never hashes data files again, so rendering stays cheap however large they are.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import yaml
+
+from satudata.catalog import Catalog, Dataset, Department
+from satudata.changelog import CHANGELOG_FILE, read_changelog
+from satudata.lineage import read_jsonl
+from satudata.publish.base import LINEAGE_FILE, PACKAGE_FILE, VALIDATION_FILE, read_package
+from satudata.publish.local import LocalPortal
+
+DATA_FILES = ("data.csv", "data.parquet")
+PRIVACY_LABELS = {
+    "public": ("publik", "public"),
+    "hash": ("di-hash (sha256 bergaram)", "hashed (salted sha256)"),
+    "mask": ("disamarkan", "masked"),
+    "drop": ("tidak diterbitkan", "not published"),
+    "aggregate-only": ("hanya agregat, tidak per baris", "aggregates only, not row by row"),
+}
+
+
+@dataclass(frozen=True)
+class DataFile:
+    name: str
+    bytes: int
+    sha256: str
+    media_type: str
+
+
+@dataclass
+class VersionView:
+    version: str
+    folder: Path
+    published: str                       # ISO 8601, UTC
+    change: dict                         # {kind, reasons, previous}
+    files: dict[str, DataFile]           # data.csv / data.parquet, from datapackage.json
+    schema: dict                         # the published Table Schema
+    validation: dict                     # {status, errors, warnings, row_count}
+    changelog: dict | None
+    rows: int | None = None              # rows in the published data.parquet (from its footer)
+    run_id: str | None = None            # the Prefect flow run that made this version (lineage)
+    run_started: str | None = None
+    run_ended: str | None = None
+    extras: list[str] = field(default_factory=list)   # other published files: lineage.html, validation.html, ...
+
+    @property
+    def year(self) -> str:
+        return self.published[:4]
+
+    @property
+    def date(self) -> str:
+        return self.published[:10]
+
+    def has(self, name: str) -> bool:
+        return name in self.extras or name in self.files
+
+
+@dataclass(frozen=True)
+class FieldView:
+    name: str
+    type: str
+    title: str
+    description: str
+    description_en: str
+    constraints: list[str]
+    privacy: str
+    published: bool
+
+    @property
+    def privacy_label(self) -> tuple[str, str]:
+        return PRIVACY_LABELS.get(self.privacy, (self.privacy, self.privacy))
+
+
+@dataclass
+class DatasetView:
+    dataset: Dataset
+    department: Department
+    versions: list[VersionView]          # oldest first
+    fields: list[FieldView]
+    primary_key: list[str]
+
+    @property
+    def latest(self) -> VersionView:
+        return self.versions[-1]
+
+    @property
+    def path(self) -> str:
+        """Where the dataset lives in the portal, relative to its root (no leading or trailing slash)."""
+        return f"{self.dataset.department}/{self.dataset.id}"
+
+    @property
+    def newest_first(self) -> list[VersionView]:
+        return list(reversed(self.versions))
+
+
+def _validation(folder: Path) -> dict:
+    path = folder / VALIDATION_FILE
+    if not path.is_file():
+        return {"status": "unknown", "errors": 0, "warnings": 0, "row_count": None}
+    report = json.loads(path.read_text(encoding="utf-8"))
+    summary = report.get("summary", {})
+    return {"status": report.get("status", "unknown"), "errors": summary.get("errors", 0),
+            "warnings": summary.get("warnings", 0), "row_count": report.get("row_count")}
+
+
+def _run(folder: Path) -> tuple[str | None, str | None, str | None]:
+    path = folder / LINEAGE_FILE
+    if not path.is_file():
+        return None, None, None
+    events = read_jsonl(path)
+    if not events:
+        return None, None, None
+    start = next((e for e in events if e.get("eventType") == "START"), events[0])
+    return events[-1].get("run", {}).get("runId"), start.get("eventTime"), events[-1].get("eventTime")
+
+
+def read_version(folder: Path) -> VersionView:
+    package = read_package(folder / PACKAGE_FILE)
+    meta = package.get("satudata", {})
+    files: dict[str, DataFile] = {}
+    schema: dict = {}
+    for resource in package.get("resources", []):
+        if resource["path"] in DATA_FILES:
+            files[resource["path"]] = DataFile(resource["path"], int(resource["bytes"]),
+                                               resource["hash"].removeprefix("sha256:"), resource["mediatype"])
+            schema = schema or resource.get("schema", {})
+    run_id, started, ended = _run(folder)
+    extras = sorted(p.name for p in folder.iterdir() if p.is_file() and p.name not in DATA_FILES)
+    parquet = folder / "data.parquet"
+    rows = pq.ParquetFile(parquet).metadata.num_rows if parquet.is_file() else None
+    return VersionView(package["version"], folder, meta.get("published") or package.get("created", ""),
+                       meta.get("change", {}), files, schema, _validation(folder),
+                       read_changelog(folder / CHANGELOG_FILE), rows, run_id, started, ended, extras)
+
+
+def _constraints(field_: dict, primary_key: list[str]) -> list[str]:
+    found = []
+    if field_["name"] in primary_key:
+        found.append("primary key")
+    for name, value in field_.get("constraints", {}).items():
+        if value is True:
+            found.append(name)
+        elif isinstance(value, list):
+            found.append(f"{name}: {', '.join(str(v) for v in value)}")
+        elif value is not False:
+            found.append(f"{name}: {value}")
+    return found
+
+
+def _fields(published: dict, source: dict) -> list[FieldView]:
+    """The published columns, described from the source schema (English, privacy); then the ones never published."""
+    declared = {f["name"]: f for f in source.get("fields", [])}
+    key = published.get("primaryKey") or []
+    key = [key] if isinstance(key, str) else key
+    views = []
+    for entry in published.get("fields", []):
+        origin = declared.get(entry["name"], {})
+        views.append(FieldView(entry["name"], entry.get("type", "string"), entry.get("title", ""),
+                               entry.get("description", ""), origin.get("description_en", ""),
+                               _constraints(entry, key), origin.get("privacy", "public"), True))
+    published_names = {f["name"] for f in published.get("fields", [])}
+    for name, origin in declared.items():
+        if name not in published_names:
+            views.append(FieldView(name, origin.get("type", "string"), origin.get("title", ""),
+                                   origin.get("description", ""), origin.get("description_en", ""), [],
+                                   origin.get("privacy", "drop"), False))
+    return views
+
+
+def _source_schema(catalog: Catalog, dataset: Dataset) -> dict:
+    path = catalog.schema_path(dataset.id)
+    return yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else {}
+
+
+def dataset_views(catalog: Catalog, root: Path) -> list[DatasetView]:
+    """Every catalogue dataset that has at least one published version, in catalogue order."""
+    portal = LocalPortal(catalog, root)
+    views = []
+    for dataset in catalog.datasets:
+        versions = [read_version(portal.version_dir(dataset, v)) for v in portal.versions(dataset)]
+        if not versions:
+            continue
+        published = versions[-1].schema
+        key = published.get("primaryKey") or []
+        views.append(DatasetView(dataset, catalog.department(dataset.department), versions,
+                                 _fields(published, _source_schema(catalog, dataset)),
+                                 [key] if isinstance(key, str) else list(key)))
+    return views

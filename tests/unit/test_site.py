@@ -1,0 +1,470 @@
+"""The portal's static site: pages, links that work without JavaScript, downloads of every version, the chart,
+the data dictionary, the changelog, how to cite, and the server behind `satudata serve`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html as html_text
+import json
+import re
+import threading
+import urllib.error
+import urllib.request
+import uuid
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from satudata.bundle import assemble, fingerprint, metadata_sha256
+from satudata.catalog import Catalog, load_catalog
+from satudata.changelog import build_changelog, write_changelog
+from satudata.convert import write_outputs
+from satudata.lineage import LineageInput
+from satudata.package import published_schema
+from satudata.publish.local import LocalPortal
+from satudata.publish.site import render_site
+from satudata.publish.site.chart import render_svg, shape_of
+from satudata.publish.site.render import check_reserved, preview
+from satudata.publish.site.server import portal_server
+from satudata.references import load_schema
+from satudata.sources.pull import sha256_file
+from satudata.validators.privacy_gate import column_treatments, declared
+from satudata.validators.report import CheckResult, ValidationReport
+from satudata.versioning import decide
+
+REPO = Path(__file__).resolve().parents[2]
+GARIS, CUACA, ANTREAN = "garis-kemiskinan-jatim", "cuaca-harian-geofisika-malang", "antrean-nunggu-transparan"
+
+
+# --------------------------------------------------------------------------------------- a small published portal
+def publish_version(catalog: Catalog, portal: LocalPortal, dataset_id: str, columns: dict[str, pa.Array | list],
+                    work: Path, warnings: int = 0) -> str:
+    """Publish one version the way the flow does (outputs, changelog, bundle, local portal), without validation."""
+    dataset = catalog.dataset(dataset_id)
+    schema = load_schema(catalog, dataset_id)
+    suite = json.loads(catalog.suite_path(dataset_id).read_text(encoding="utf-8"))
+    rows = len(next(iter(columns.values())))
+    work.mkdir(parents=True, exist_ok=True)
+    typed = work / "typed.parquet"
+    pq.write_table(pa.table({**columns, "_file": ["export.csv"] * rows, "_row": list(range(2, rows + 2))}), typed)
+    outputs = write_outputs(typed, work / "out", column_treatments(schema, "test-salt"))
+    treatments = declared(schema)
+    public = published_schema(schema, {n for n, t in treatments.items() if t in ("drop", "aggregate-only")},
+                              {n for n, t in treatments.items() if t in ("mask", "hash")})
+    fp = fingerprint(outputs, public, metadata_sha256(catalog, dataset, schema, suite))
+    previous = portal.latest(dataset)
+    decision = decide(previous.version if previous else None, previous.fingerprint if previous else None, fp)
+    assert decision.version is not None
+    before = portal.fetch(dataset, previous.version, "data.parquet", work / "previous.parquet") if previous else None
+    current = next(o.path for o in outputs if o.name == "data.parquet")
+    changelog = write_changelog(build_changelog(before, current, dataset_id=dataset_id, version=decision.version,
+                                                previous_version=previous.version if previous else None,
+                                                primary_key=public.get("primaryKey")), work / "changelog.json")
+    results = [CheckResult("maximum", "table-schema", "warning", next(iter(columns)), warnings)] if warnings else []
+    report = ValidationReport(dataset_id, [], rows, results)
+    lineage = LineageInput(dataset_id, decision.version, str(uuid.uuid4()), "2025-07-01T00:00:00+00:00", [],
+                           list(fp.columns), [], code_root=str(REPO))
+    bundle, _ = assemble(catalog, dataset, portal, decision, outputs, public, fp, report, lineage, previous,
+                         {"changelog.json": changelog}, work / "bundle")
+    portal.publish(dataset, bundle)
+    return decision.version
+
+
+def _antrean_columns(rows: int) -> dict[str, list]:
+    return {
+        "id_antrean": [f"ANT250602{1 + i % 5:02d}{i:03d}" for i in range(rows)],
+        "tanggal": pa.array([dt.date(2025, 6, 2) + dt.timedelta(days=i % 20) for i in range(rows)]),
+        "jam_ambil": pa.array([dt.time(8, i % 60) for i in range(rows)]),
+        "kode_kecamatan": [f"35.73.0{1 + i % 5}" for i in range(rows)],
+        "layanan": ["KTP-el"] * rows,
+        "nik_pemohon": [f"3573{i:012d}" for i in range(rows)],
+        "no_hp": ["0812-3456-7890"] * rows,
+        "waktu_tunggu_menit": [float(i % 30) for i in range(rows)],
+        "rating": [1 + i % 5 for i in range(rows)],
+        "kode_petugas": [f"DPC-{100 + i % 9}" for i in range(rows)],
+    }
+
+
+def build_portal(root: Path, work: Path) -> tuple[Catalog, Path]:
+    """Two versions of the poverty lines (one row changed, one added), the weather (no key) and the queue log."""
+    catalog = load_catalog(REPO / "catalog.yaml")
+    portal = LocalPortal(catalog, root)
+    regions = ["Kota Malang", "Kota Batu", "Kabupaten Malang"]
+    publish_version(catalog, portal, GARIS, {"wilayah": regions, "garis_kemiskinan": [600_000, 550_000, 480_000]},
+                    work / "g1")
+    publish_version(catalog, portal, GARIS, {"wilayah": [*regions, "Kota Blitar"],
+                                             "garis_kemiskinan": [610_000, 550_000, 480_000, 530_000]},
+                    work / "g2", warnings=2)
+    days = [dt.date(2025, 1, 1) + dt.timedelta(days=3 * i) for i in range(40)]
+    publish_version(catalog, portal, CUACA, {"tanggal": pa.array(days), "suhu_rata_rata": [24.0 + i % 5 for i in
+                                                                                           range(40)],
+                                             "curah_hujan": [None if i % 7 == 0 else float(i) for i in range(40)]},
+                    work / "c1")
+    publish_version(catalog, portal, ANTREAN, _antrean_columns(30), work / "a1")
+    render_site(catalog, root)
+    return catalog, root
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> tuple[Catalog, Path]:
+    base = tmp_path_factory.mktemp("site")
+    return build_portal(base / "portal", base / "work")
+
+
+# --------------------------------------------------------------------------------------- reading the HTML
+@dataclass
+class Element:
+    tag: str
+    attrs: dict[str, str | None]
+    text: str = ""
+
+
+@dataclass
+class Page(HTMLParser):
+    elements: list[Element] = field(default_factory=list)
+    _open: list[Element] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+
+    def handle_starttag(self, tag, attrs):
+        element = Element(tag, dict(attrs))
+        self.elements.append(element)
+        if tag not in ("meta", "link", "br", "input", "img", "rect", "line"):
+            self._open.append(element)
+
+    def handle_endtag(self, tag):
+        for index in range(len(self._open) - 1, -1, -1):
+            if self._open[index].tag == tag:
+                del self._open[index:]
+                break
+
+    def handle_data(self, data):
+        for element in self._open:
+            element.text += data
+
+    def find(self, tag: str, **attrs: str) -> list[Element]:
+        return [e for e in self.elements if e.tag == tag and all(e.attrs.get(k.rstrip("_")) == v
+                                                                   for k, v in attrs.items())]
+
+    def by_id(self, element_id: str) -> Element:
+        return next(e for e in self.elements if e.attrs.get("id") == element_id)
+
+
+def parse(path: Path) -> Page:
+    page = Page()
+    page.feed(path.read_text(encoding="utf-8"))
+    return page
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _dataset_page(root: Path, catalog: Catalog, dataset_id: str) -> Page:
+    dataset = catalog.dataset(dataset_id)
+    return parse(root / dataset.department / dataset.id / "index.html")
+
+
+# --------------------------------------------------------------------------------------- the pages
+def test_every_page_asset_and_catalogue_file_is_written(site):
+    catalog, root = site
+    for name in ("index.html", "assets/site.css", "assets/filter.js", "catalog.jsonld"):
+        assert (root / name).is_file(), name
+    for department in catalog.departments:   # one static filter page per department, even an empty one
+        assert (root / department.id / "index.html").is_file()
+    assert sorted(p.name for p in (root / "tema").iterdir()) == ["environment", "governance", "society"]
+    published_tags = {t for d in (GARIS, CUACA, ANTREAN) for t in catalog.dataset(d).tags}
+    assert {p.name for p in (root / "tag").iterdir()} == published_tags
+    for dataset_id in (GARIS, CUACA, ANTREAN):
+        dataset = catalog.dataset(dataset_id)
+        assert (root / dataset.department / dataset.id / "index.html").is_file()
+        assert (root / dataset.department / dataset.id / "dataset.jsonld").is_file()
+    assert not (root / "bappeda" / "kode-wilayah").exists()   # not published: no page
+
+
+def test_every_relative_link_and_source_resolves_to_a_file(site):
+    _, root = site
+    checked = 0
+    for html in root.rglob("*.html"):
+        if html.name != "index.html":   # the versions' own reports are not the site's pages
+            continue
+        for element in parse(html).elements:
+            target = element.attrs.get("href") or element.attrs.get("src")
+            if not target or urlsplit(target).scheme or target.startswith(("#", "//")):
+                continue
+            path = urlsplit(target).path
+            resolved = (html.parent / path).resolve()
+            if path.endswith("/") or path == "":
+                resolved = resolved / "index.html"
+            assert resolved.is_file(), f"{html.relative_to(root)}: {target}"
+            assert root in resolved.parents or resolved.parent == root
+            checked += 1
+    assert checked > 200
+
+
+def test_catalogue_lists_every_published_dataset_with_working_links_without_javascript(site):
+    catalog, root = site
+    page = parse(root / "index.html")
+    cards = page.find("li", class_="card")
+    assert [c.attrs["data-dataset"] for c in cards] == [d.id for d in catalog.datasets if d.id in (GARIS, CUACA,
+                                                                                                    ANTREAN)]
+    hrefs = {e.attrs["href"] for e in page.find("a")}
+    for dataset_id in (GARIS, CUACA, ANTREAN):
+        dataset = catalog.dataset(dataset_id)
+        prefix = f"{dataset.department}/{dataset.id}"
+        assert {f"{prefix}/index.html", f"{prefix}/latest/data.csv", f"{prefix}/latest/data.parquet"} <= hrefs
+    assert {f"{d.id}/index.html" for d in catalog.departments} <= hrefs        # static department filters
+    form = page.by_id("filters")
+    assert "hidden" in form.attrs                                               # shown only by the script
+    labelled = {e.attrs["for"] for e in page.find("label")}
+    assert {"q", "department", "dimension", "tag"} <= labelled
+    department_options = [e.attrs["value"] for e in page.elements
+                          if e.tag == "option" and e.attrs.get("value") in {d.id for d in catalog.departments}]
+    assert department_options == [d.id for d in catalog.departments]
+    assert page.find("script", src="assets/filter.js")
+    assert not [e for e in page.find("script") if not e.attrs.get("src")]     # no inline script
+
+
+def test_department_page_is_a_static_filter(site):
+    catalog, root = site
+    page = parse(root / "bappeda" / "index.html")
+    assert [c.attrs["data-dataset"] for c in page.find("li", class_="card")] == [GARIS]
+    assert page.find("a", href="../bappeda/garis-kemiskinan-jatim/index.html")
+    tag_page = parse(root / "tag" / "cuaca" / "index.html")
+    assert [c.attrs["data-dataset"] for c in tag_page.find("li", class_="card")] == [CUACA]
+
+
+def test_pages_are_indonesian_with_english_marked_and_fit_a_phone(site):
+    catalog, root = site
+    for path in (root / "index.html", root / "tema" / "society" / "index.html",
+                 root / "bappeda" / "garis-kemiskinan-jatim" / "index.html"):
+        page = parse(path)
+        assert page.find("html")[0].attrs["lang"] == "id"
+        assert page.find("meta", name="viewport")[0].attrs["content"] == "width=device-width, initial-scale=1"
+        assert len(page.find("h1")) == 1
+        assert any(e.attrs.get("lang") == "en" for e in page.elements)
+    page = _dataset_page(root, catalog, GARIS)
+    english = [_squash(e.text) for e in page.elements if e.attrs.get("lang") == "en"]
+    assert _squash(catalog.dataset(GARIS).description.en) in english
+    assert _squash(catalog.dataset(GARIS).title.en) in english
+    css = (root / "assets" / "site.css").read_text(encoding="utf-8")
+    assert ".table-scroll { overflow-x: auto;" in css
+    assert all(e.attrs.get("class") == "table-scroll" for e in page.elements if e.tag == "div"
+               and e.attrs.get("role") == "region")
+    assert len(page.find("div", class_="table-scroll")) >= 3
+
+
+def test_dataset_page_links_csv_and_parquet_of_every_version(site):
+    catalog, root = site
+    page = _dataset_page(root, catalog, GARIS)
+    downloads = {e.attrs["href"] for e in page.find("a") if "download" in e.attrs}
+    assert downloads == {"latest/data.csv", "latest/data.parquet", "1.0.0/data.csv", "1.0.0/data.parquet",
+                         "1.1.0/data.csv", "1.1.0/data.parquet"}
+    folder = root / "bappeda" / "garis-kemiskinan-jatim"
+    assert (folder / "latest").resolve() == (folder / "1.1.0").resolve()
+    assert [e.attrs["id"] for e in page.elements if e.tag == "tr" and e.attrs.get("id")] == ["v1.1.0", "v1.0.0"]
+
+
+def test_dataset_page_shows_changelog_validation_and_lineage(site):
+    catalog, root = site
+    page = _dataset_page(root, catalog, GARIS)
+    folder = root / "bappeda" / "garis-kemiskinan-jatim" / "1.1.0"
+    changelog = json.loads((folder / "changelog.json").read_text(encoding="utf-8"))
+    assert changelog["rows_added"]["count"] == 1 and changelog["rows_changed"]["count"] == 1
+    section = _squash(next(e for e in page.find("section") if e.attrs.get("aria-labelledby") == "changes-h").text)
+    assert "1 baris ditambah rows added" in section and "1 baris diubah rows changed" in section
+    assert "3 → 4 baris rows" in section
+    assert "Kota Malang" in section and "600000" in section and "610000" in section   # the changed row, old → new
+    assert "Kota Blitar" in section                                                    # the added row
+    versions = _squash(next(e for e in page.find("section") if e.attrs.get("aria-labelledby") == "versions-h").text)
+    assert changelog["summary"]["id"] in versions and changelog["summary"]["en"] in versions
+    badges = [_squash(e.text) for e in page.find("span") if "status-" in (e.attrs.get("class") or "")]
+    assert badges == ["lolos dengan peringatan / passed with warnings"]
+    hrefs = {e.attrs["href"] for e in page.find("a")}
+    assert {"latest/validation.html", "1.0.0/validation.html", "1.1.0/changelog.json", "latest/lineage.jsonl",
+            "1.0.0/lineage.jsonl"} <= hrefs
+    assert {"latest/lineage.html", "1.0.0/lineage.html"} <= hrefs                  # the auditors' page
+    first = parse(root / "dlh" / "cuaca-harian-geofisika-malang" / "index.html")
+    section = _squash(next(e for e in first.find("section") if e.attrs.get("aria-labelledby") == "changes-h").text)
+    assert "Versi pertama: 40 baris." in section and "First version: 40 rows." in section
+
+
+def test_how_to_cite_names_department_title_version_year_url_and_csv_hash(site):
+    catalog, root = site
+    dataset = catalog.dataset(GARIS)
+    page = _dataset_page(root, catalog, GARIS)
+    cite = _squash(page.by_id("cite-id").text)
+    folder = root / "bappeda" / "garis-kemiskinan-jatim" / "1.1.0"
+    year = json.loads((folder / "datapackage.json").read_text())["satudata"]["published"][:4]
+    assert cite.startswith(f"{catalog.department('bappeda').name} ({year}). {dataset.title.id}, versi 1.1.0")
+    assert "http://127.0.0.1:8000/bappeda/garis-kemiskinan-jatim/" in cite
+    assert sha256_file(folder / "data.csv") in cite
+    assert sha256_file(folder / "data.csv") in _squash(page.by_id("cite-en").text)
+
+
+def test_preview_shows_the_first_20_rows_of_the_latest_parquet(site):
+    catalog, root = site
+    page = _dataset_page(root, catalog, CUACA)
+    html = (root / "dlh" / "cuaca-harian-geofisika-malang" / "index.html").read_text(encoding="utf-8")
+    table = html.split('<table class="preview">', 1)[1].split("</table>", 1)[0]
+    rows = re.findall(r"<tr>(.*?)</tr>", table.split("<tbody>", 1)[1], flags=re.S)
+    expected = pq.read_table(root / "dlh" / "cuaca-harian-geofisika-malang" / "latest" / "data.parquet").slice(0, 20)
+    assert len(rows) == 20
+    cells = [re.findall(r"<td>(.*?)</td>", row) for row in rows]
+    assert [c[0] for c in cells] == [d.isoformat() for d in expected.column("tanggal").to_pylist()]
+    assert cells[0][2] == "" and cells[1][2] == "1.0"        # a missing value stays empty
+    assert [e.text for e in page.find("th", scope="col")][:3] == ["tanggal", "suhu_rata_rata", "curah_hujan"]
+    section = _squash(next(e for e in page.find("section") if e.attrs.get("aria-labelledby") == "preview-h").text)
+    assert "20 baris pertama dari 40 (versi 1.0.0)." in section
+    card = next(e for e in parse(root / "index.html").find("li", class_="card") if e.attrs["data-dataset"] == CUACA)
+    assert "40 baris rows" in _squash(card.text)
+
+
+def test_preview_reads_only_what_it_shows(tmp_path: Path):
+    path = tmp_path / "data.parquet"
+    pq.write_table(pa.table({"n": list(range(100)), "t": [dt.date(2025, 1, 1)] * 100}), path)
+    columns, rows = preview(path, limit=5)
+    assert columns == ["n", "t"] and rows == [[str(i), "2025-01-01"] for i in range(5)]
+
+
+def test_data_dictionary_lists_types_constraints_and_privacy(site):
+    catalog, root = site
+    page = _dataset_page(root, catalog, ANTREAN)
+    html = (root / "dispendukcapil" / "antrean-nunggu-transparan" / "index.html").read_text(encoding="utf-8")
+    table = html.split('<table class="dictionary">', 1)[1].split("</table>", 1)[0]
+    rows = {html_text.unescape(re.search(r"<code>(.*?)</code>", row).group(1)):
+            _squash(html_text.unescape(re.sub(r"<[^>]+>", " ", row)))
+            for row in re.findall(r"<tr(?: class=\"unpublished\")?>(.*?)</tr>", table, flags=re.S)[1:]}
+    schema = load_schema(catalog, ANTREAN)
+    assert list(rows) == [f["name"] for f in schema["fields"] if f["name"] != "no_hp"] + ["no_hp"]
+    assert "di-hash" in rows["nik_pemohon"] and "hashed" in rows["nik_pemohon"]
+    assert "tidak diterbitkan" in rows["no_hp"] and "not published" in rows["no_hp"]
+    assert rows["tanggal"].startswith("tanggal date Tanggal")
+    assert "primary key" in rows["id_antrean"] and "pattern: ^ANT\\d{11}$" in rows["id_antrean"]
+    assert "minimum: 1" in rows["rating"] and "maximum: 5" in rows["rating"]
+    assert "Applicant's satisfaction rating" in rows["rating"]                # the English description
+    assert page.find("tr", class_="unpublished")
+
+
+def test_dataset_page_draws_an_accessible_chart(site):
+    catalog, root = site
+    html = (root / "dlh" / "cuaca-harian-geofisika-malang" / "index.html").read_text(encoding="utf-8")
+    svg = html.split("<svg", 1)[1].split("</svg>", 1)[0]
+    assert 'role="img"' in svg and 'aria-labelledby="chart-title chart-desc"' in svg
+    assert '<title id="chart-title">Jumlah baris per bulan menurut kolom tanggal' in svg
+    assert "Records per month" in svg and '<desc id="chart-desc">40 baris dari 2025-01 sampai 2025-04' in svg
+    assert svg.count('class="bar"') == 4
+
+
+# --------------------------------------------------------------------------------------- the chart
+def test_chart_counts_records_per_month_and_fills_gaps(tmp_path: Path):
+    path = tmp_path / "data.parquet"
+    dates = [dt.date(2024, 1, 5)] * 3 + [dt.date(2024, 4, 1)] * 2 + [None]
+    pq.write_table(pa.table({"kode": ["a"] * 6, "tanggal": pa.array(dates), "n": [1.0] * 6}), path)
+    chart = shape_of(path)
+    assert (chart.kind, chart.column) == ("months", "tanggal")
+    assert [(b.label, b.value) for b in chart.bars] == [("2024-01", 3), ("2024-02", 0), ("2024-03", 0),
+                                                         ("2024-04", 2)]
+    svg = render_svg(chart)
+    assert svg.count("<rect") == 4 and "<title>2024-02: 0</title>" in svg
+
+
+def test_chart_per_day_for_a_short_span_and_per_year_for_a_long_one(tmp_path: Path):
+    short, long = tmp_path / "short.parquet", tmp_path / "long.parquet"
+    pq.write_table(pa.table({"t": pa.array([dt.date(2025, 6, 1), dt.date(2025, 6, 3)])}), short)
+    pq.write_table(pa.table({"t": pa.array([dt.date(2000, 1, 1), dt.date(2024, 12, 31)])}), long)
+    days = shape_of(short)
+    assert days.kind == "days" and [b.value for b in days.bars] == [1, 0, 1]
+    years = shape_of(long)
+    assert years.kind == "years" and len(years.bars) == 25 and years.total == 2
+
+
+def test_chart_histogram_of_the_main_numeric_column(tmp_path: Path):
+    path = tmp_path / "data.parquet"
+    pq.write_table(pa.table({"id": list(range(100)), "tahun": [2024] * 100, "lintang": [-7.9] * 100,
+                             "pagu": [float(i) for i in range(100)]}), path)
+    chart = shape_of(path, primary_key=["id"])
+    assert (chart.kind, chart.column) == ("histogram", "pagu")
+    assert len(chart.bars) == 12 and chart.total == 100
+    assert chart.bars[0].label.startswith("0–8,25")
+
+
+def test_no_chart_without_dates_or_measures(tmp_path: Path):
+    path = tmp_path / "data.parquet"
+    pq.write_table(pa.table({"kode": ["35", "35.73"], "nama": ["JAWA TIMUR", "KOTA MALANG"]}), path)
+    assert shape_of(path) is None
+
+
+# --------------------------------------------------------------------------------------- housekeeping
+def test_filter_pages_of_tags_no_dataset_has_any_more_are_removed(tmp_path: Path):
+    catalog, root = build_portal(tmp_path / "portal", tmp_path / "work")
+    stale = root / "tag" / "dihapus"
+    stale.mkdir()
+    (stale / "index.html").write_text("old", encoding="utf-8")
+    render_site(catalog, root)
+    assert not stale.exists() and (root / "tag" / "cuaca" / "index.html").is_file()
+
+
+def test_a_department_named_like_a_site_folder_is_refused():
+    catalog = load_catalog(REPO / "catalog.yaml")
+    clashing = catalog.model_copy(update={"departments": [
+        catalog.departments[0].model_copy(update={"id": "assets"}), *catalog.departments[1:]]})
+    with pytest.raises(ValueError, match="assets"):
+        check_reserved(clashing)
+
+
+# --------------------------------------------------------------------------------------- serving
+@pytest.fixture(scope="module")
+def server(site):
+    _, root = site
+    httpd = portal_server(root, "127.0.0.1", 0, quiet=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+    thread.join(timeout=10)
+
+
+def _get(url: str) -> tuple[int, str, bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status, response.headers["Content-Type"], response.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.headers.get("Content-Type", ""), b""
+
+
+def test_server_serves_the_site_and_follows_the_latest_link(site, server):
+    _, root = site
+    status, kind, body = _get(f"{server}/")
+    assert status == 200 and kind.startswith("text/html") and b'<html lang="id">' in body
+    status, kind, body = _get(f"{server}/bappeda/garis-kemiskinan-jatim/latest/data.csv")
+    assert status == 200 and kind.startswith("text/csv")
+    assert body == (root / "bappeda" / "garis-kemiskinan-jatim" / "1.1.0" / "data.csv").read_bytes()
+    status, kind, _ = _get(f"{server}/catalog.jsonld")
+    assert (status, kind) == (200, "application/ld+json")
+    status, kind, _ = _get(f"{server}/bappeda/garis-kemiskinan-jatim/1.0.0/data.parquet")
+    assert (status, kind) == (200, "application/vnd.apache.parquet")
+
+
+def test_server_hides_lock_files_and_stays_inside_the_portal(site, server):
+    assert _get(f"{server}/bappeda/garis-kemiskinan-jatim/.lock")[0] == 404
+    assert _get(f"{server}/.index.lock")[0] == 404
+    assert _get(f"{server}/../../etc/passwd")[0] == 404
+
+
+def test_serve_is_a_satudata_command():
+    from typer.testing import CliRunner
+
+    from satudata.cli import app
+
+    result = CliRunner().invoke(app, ["serve", "--help"])
+    assert result.exit_code == 0
+    for option in ("--portal", "--port", "--host"):
+        assert option in result.output
