@@ -54,7 +54,7 @@ def convert(ctx: RunContext, dataset: Dataset, typed: Path, schema: dict, work: 
     return write_outputs(typed, work / "out", column_treatments(schema, ctx.salt), small_cells=small)
 
 
-@task(name="publish", **IO)
+@task(name="publish", **WORK)   # one retry layer: the CKAN session retries HTTP; a PublishError is final
 def publish_bundle(ctx: RunContext, dataset: Dataset, bundle: Bundle) -> PublishRecord:
     return ctx.publisher.publish(dataset, bundle)
 

@@ -68,6 +68,9 @@ def run(datasets: Annotated[list[str] | None, typer.Argument(help="Dataset ids (
     if target == "local":
         portal_dir = settings.portal_dir or cat.portal_dir()
         console.print(f"Portal lokal / local portal: [bold]{portal_dir}[/]  (index: {portal_dir / 'index.json'})")
+        if (portal_dir / "index.html").is_file():
+            console.print(f"Situs / site: [bold]{portal_dir / 'index.html'}[/] — lihat / view with "
+                          f"[bold]satudata serve[/] (http://127.0.0.1:8000/)")
     if any(o["status"] not in ("published", "unchanged") for o in outcomes):
         raise typer.Exit(1)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 STATE_DIR = ".satudata"
@@ -31,9 +31,9 @@ class RunSettings:
     portal_dir: Path | None = None        # overrides catalog portal.local_dir
     quarantine_dir: Path | None = None
     work_dir: Path | None = None
-    privacy_salt: str | None = None
+    privacy_salt: str | None = field(default=None, repr=False)
     ckan_url: str | None = None
-    ckan_token: str | None = None
+    ckan_token: str | None = field(default=None, repr=False)
     concurrency: int = 2
     global_limits: bool = False           # use the Prefect server's global concurrency limits (deployments)
 
