@@ -122,7 +122,8 @@ def _publish(ctx: RunContext, dataset, run_id: str, parent_run_id: str | None, s
     treatments = declared(schema)
     dropped = {n for n, t in treatments.items() if t in ("drop", "aggregate-only")}
     treated = {n for n, t in treatments.items() if t in ("mask", "hash")}
-    public_schema = published_schema(schema, dropped, treated)
+    suppressed = set(dataset.small_cells.columns) if dataset.small_cells else set()
+    public_schema = published_schema(schema, dropped, treated, suppressed)
     fp = fingerprint(outputs, public_schema, metadata_sha256(ctx.catalog, dataset, schema, suite))
     progress.report(dataset.id, "version")
     with publishing_slot(ctx, dataset):

@@ -228,6 +228,17 @@ def _check_references(catalog: Catalog) -> None:
                 raise CatalogError(path, key, f"the {label} file {file.relative_to(catalog.root)} is missing",
                                    f"create {file.relative_to(catalog.root)}")
         _check_source(catalog, ds, key)
+        if ds.small_cells:
+            _check_small_cells(catalog, ds, key)
+
+
+def _check_small_cells(catalog: Catalog, ds: Dataset, key: str) -> None:
+    schema = yaml.safe_load(catalog.schema_path(ds.id).read_text(encoding="utf-8")) or {}
+    fields = {f.get("name") for f in schema.get("fields", [])}
+    for column in ds.small_cells.columns:
+        if column not in fields:
+            raise CatalogError(catalog.path, f"{key}.small_cells.columns", f"{column!r} is not a field of the schema",
+                               f"use one of: {', '.join(sorted(f for f in fields if f))}")
 
 
 def _check_source(catalog: Catalog, ds: Dataset, key: str) -> None:

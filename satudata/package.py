@@ -19,7 +19,7 @@ LICENSES = {
 }
 
 
-def published_schema(schema: dict, dropped: set[str], treated: set[str]) -> dict:
+def published_schema(schema: dict, dropped: set[str], treated: set[str], suppressed: set[str] | None = None) -> dict:
     """The schema of the published table: dropped columns gone; masked or hashed columns become plain strings."""
     result = copy.deepcopy(schema)
     fields = []
@@ -30,6 +30,11 @@ def published_schema(schema: dict, dropped: set[str], treated: set[str]) -> dict
             field = {k: v for k, v in field.items() if k in ("name", "title", "description")}
             field["type"] = "string"
             field["description"] = (field.get("description", "") + " (disamarkan/masked)").strip()
+        if field["name"] in (suppressed or set()):   # small counts are published empty
+            field = copy.deepcopy(field)
+            field.get("constraints", {}).pop("required", None)
+            field["description"] = (field.get("description", "") + " (nilai < k dikosongkan / counts below k "
+                                    "suppressed)").strip()
         fields.append({k: v for k, v in field.items() if k not in SATUDATA_KEYS})
     result["fields"] = fields
     names = {f["name"] for f in fields}

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import fcntl
 import shutil
+import tempfile
+import uuid
 from pathlib import Path
 
 import yaml
@@ -23,19 +26,31 @@ def referenced_datasets(schema: dict) -> list[str]:
 
 
 def reference_tables(catalog: Catalog, schema: dict, cache_dir: Path) -> dict[str, ReferenceTable]:
-    """Stage every dataset this schema's foreign keys point at; cached by the hash of its export(s)."""
+    """Stage every dataset this schema's foreign keys point at; cached by the hash of its export(s).
+
+    Datasets validate concurrently (threads, and processes on one machine), so staging a reference is done once,
+    under a file lock, into a temporary name that is renamed into place.
+    """
     tables: dict[str, ReferenceTable] = {}
+    cache_dir.mkdir(parents=True, exist_ok=True)
     for name in referenced_datasets(schema):
         dataset = catalog.dataset(name)
         ref_schema = load_schema(catalog, name)
-        pulled_dir = cache_dir / f"{name}-pull"
-        raws = pull(dataset.source, catalog.root, pulled_dir)
-        key = "-".join(r.sha256[:16] for r in raws)
-        staged = cache_dir / f"{name}-{key}.parquet"
-        if not staged.is_file():
-            tmp = staged.with_suffix(".tmp")
-            stage_exports(raws, dataset.source.options, ref_schema["fields"], tmp)
-            tmp.replace(staged)
-        shutil.rmtree(pulled_dir, ignore_errors=True)
+        with (cache_dir / f".{name}.lock").open("a") as lock:
+            fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
+            try:
+                pulled_dir = Path(tempfile.mkdtemp(prefix=f"{name}-pull-", dir=cache_dir))
+                try:
+                    raws = pull(dataset.source, catalog.root, pulled_dir)
+                    key = "-".join(r.sha256[:16] for r in raws)
+                    staged = cache_dir / f"{name}-{key}.parquet"
+                    if not staged.is_file():
+                        tmp = staged.with_name(f".{staged.name}.{uuid.uuid4().hex}.tmp")
+                        stage_exports(raws, dataset.source.options, ref_schema["fields"], tmp)
+                        tmp.replace(staged)
+                finally:
+                    shutil.rmtree(pulled_dir, ignore_errors=True)
+            finally:
+                fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
         tables[name] = ReferenceTable(staged, ref_schema)
     return tables
