@@ -84,6 +84,9 @@ def _summary(outcomes: list[dict]) -> None:
         table.add_row(o["dataset"], f"[{STATUS_STYLE.get(o['status'], '')}]{o['status']}[/]", o.get("version") or "-",
                       o.get("change") or "-", note, f"{o.get('seconds', 0):.1f}")
     console.print(table)
+    for o in outcomes:   # whole paths, never cut by the table's width: the steward opens this file
+        if o.get("report"):
+            console.print(f"Laporan / report {o['dataset']}: {escape(o['report'])}", soft_wrap=True)
     counts: dict[str, int] = {}
     for o in outcomes:
         counts[o["status"]] = counts.get(o["status"], 0) + 1

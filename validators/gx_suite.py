@@ -14,7 +14,7 @@ from typing import Any
 import pyarrow.parquet as pq
 
 from satudata.validators.problems import ERROR, WARNING, Problem
-from satudata.validators.report import EXAMPLE_CAP, CheckResult
+from satudata.validators.report import EXAMPLE_CAP, OBSERVED, CheckResult
 
 ROW = "_row"
 
@@ -75,18 +75,19 @@ def _detail(kwargs: dict, result: dict) -> str:
     shown = {k: v for k, v in kwargs.items() if k not in ("batch_id", "column", "column_A", "column_B")}
     text = ", ".join(f"{k}={v}" for k, v in shown.items())
     if "observed_value" in result:
-        text += f"; observed {result['observed_value']}"
+        text += f"{OBSERVED}{result['observed_value']}"
     return text
 
 
-def _examples(check: str, severity: str, field: str | None, result: dict, cap: int | None) -> list[Problem]:
+def _examples(check: str, severity: str, field: str | None, result: dict, cap: int | None,
+              file: str | None) -> list[Problem]:
     examples: list[Problem] = []
     for item in result.get("unexpected_index_list") or []:
         if cap is not None and len(examples) >= cap:
             break
         values = [str(v) for k, v in item.items() if k != ROW]
         examples.append(Problem(check, severity, field, int(item[ROW]) if ROW in item else None,
-                                ", ".join(values) or None))
+                                ", ".join(values) or None, file))
     return examples
 
 
@@ -94,6 +95,8 @@ def run_suite(typed_parquet: Path, suite_path: Path, cap: int | None = EXAMPLE_C
     """Validate the typed table (with its ``_row`` column) against the suite."""
     suite = load_suite(suite_path)
     frame = pq.read_table(typed_parquet).to_pandas()
+    files = frame["_file"].unique().tolist() if "_file" in frame.columns else []
+    file = files[0] if len(files) == 1 else None   # with several export files a row number alone names no file
     frame = frame.drop(columns=[c for c in ("_file",) if c in frame.columns])
     with _context_lock:   # GX contexts are not thread-safe
         context = _context()
@@ -127,7 +130,8 @@ def run_suite(typed_parquet: Path, suite_path: Path, cap: int | None = EXAMPLE_C
             results.append(CheckResult(check, "great-expectations", ERROR, field, 1, [], f"error: {message}"))
             continue
         count = 0 if outcome.success else int(result.get("unexpected_count") or 1)
-        examples = [] if outcome.success else _examples(check, severity, field, result, cap)
+        examples = [] if outcome.success else _examples(check, severity, field, result, cap, file)
+        arguments = {k: v for k, v in kwargs.items() if k != "batch_id"}
         results.append(CheckResult(check, "great-expectations", severity, field, count, examples,
-                                   _detail(kwargs, result)))
+                                   _detail(kwargs, result), arguments))
     return results

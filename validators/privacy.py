@@ -8,7 +8,7 @@ Examples are always masked: no raw personal value leaves this module.
 
 from __future__ import annotations
 
-import contextlib
+import base64
 import hashlib
 import hmac
 import re
@@ -19,6 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from satudata.validators.privacy_patterns import (
+    NO_CONTEXT,
     PLAIN_DECIMAL_RE2,
     PREFILTER_RE2,
     PREFILTER_RE2_PHONE_COLUMN,
@@ -33,7 +34,8 @@ PII_KINDS = ("nik", "kk", "phone", "email", "npwp")
 TREATMENTS = ("public", "drop", "mask", "hash", "aggregate-only")
 SUSPICIOUS_NAME = "suspicious-name"
 SALT_ENV_VAR = "SATUDATA_PRIVACY_SALT"
-HASH_HEX_CHARS = 16
+HASH_CHARS = 16  # base32 characters: 80 bits
+_INT64_SAFE = 9.2e18
 MISSING_SALT_MESSAGE = (
     f"privacy treatment 'hash' needs a secret salt: set the environment variable {SALT_ENV_VAR}"
 )
@@ -97,14 +99,16 @@ def find_pii_in_text(text: str) -> list[tuple[str, str]]:
     return find_pii_in_value(text)
 
 
-def mask_text(text: str) -> str:
-    """Replace every PII match inside free text with its masked form (for reports and logs)."""
+def mask_text(text: str, column: str | None = None) -> str:
+    """Replace every PII match inside free text with its masked form (for reports and logs). With the column
+    name, what the name tells counts too (a bare NPWP, a mobile stored as a number without its 0)."""
+    context = column_context(column) if column else NO_CONTEXT
     pieces: list[str] = []
     cursor = 0
-    for start, end, _, matched in find_spans(text):
+    for start, end, _, matched in find_spans(text, context):
         pieces += [text[cursor:start], mask_value(matched)]
         cursor = end
-    if not pieces and find_pii_in_value(text):  # a whole-number form, e.g. 3.573014509870002e+15
+    if not pieces and find_pii_in_value(text, context):  # a whole-number form, e.g. 3.573014509870002e+15
         return mask_value(text)
     return "".join(pieces) + text[cursor:]
 
@@ -145,19 +149,27 @@ def _single_array(values: pa.Array | pa.ChunkedArray) -> pa.Array:
     return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
 
 
+def _float_strings(values: pa.Array) -> pa.Array:
+    """Floats as text, each integral value through int64 (3573014509870002.0 → "3573014509870002", not
+    "3.573014509870002e+15"), so one non-integral cell (1.5) does not change how the others read."""
+    integral = pc.and_(pc.is_finite(values), pc.equal(pc.floor(values), values))
+    integral = pc.and_(integral, pc.less(pc.abs(values), _INT64_SAFE))
+    whole = pc.cast(pc.cast(pc.if_else(integral, values, 0.0), pa.int64()), pa.string())
+    return pc.if_else(integral, whole, pc.cast(values, pa.string()))
+
+
 def _as_strings(values: pa.Array | pa.ChunkedArray) -> pa.Array | None:
-    """The values as one string array (numbers converted; integral floats via int64 so no 3.5e+15), or
-    None for types that cannot hold the personal data we look for (bool, dates, binary, null)."""
+    """The values as one string array (numbers converted; integral floats as whole numbers), or None for
+    types that cannot hold the personal data we look for (bool, dates, times, binary, null)."""
     values = _single_array(values)
     if pa.types.is_dictionary(values.type):
         values = pc.cast(values, values.type.value_type)
-    if pa.types.is_floating(values.type):
-        with contextlib.suppress(pa.ArrowInvalid, pa.ArrowNotImplementedError):
-            values = pc.cast(values, pa.int64())  # integral floats only: 3573014509870002.0, not 1.5
     kind = values.type
     if pa.types.is_string(kind) or pa.types.is_large_string(kind):
         return values
-    if pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_decimal(kind):
+    if pa.types.is_floating(kind):
+        return _float_strings(pc.cast(values, pa.float64()))
+    if pa.types.is_integer(kind) or pa.types.is_decimal(kind):
         return pc.cast(values, pa.string())
     return None
 
@@ -228,9 +240,12 @@ def _text_values(values: pa.Array | pa.ChunkedArray) -> list[str | None]:
 
 
 def hash_value(value: str, salt: str) -> str:
-    """Hex HMAC-SHA256(salt, normalised value), truncated to 16 hex characters."""
-    digest = hmac.new(salt.encode("utf-8"), normalise_value(value).encode("utf-8"), hashlib.sha256)
-    return digest.hexdigest()[:HASH_HEX_CHARS]
+    """HMAC-SHA256(salt, normalised value) as 16 lower-case base32 characters (a–z, 2–7; 80 bits).
+
+    Base32 rather than hex: a hex digest is all digits once in ~1,850 values and could then read as a NIK or
+    a phone number in the published file; base32 has no 0, 1, 8 or 9 and is letters almost always."""
+    digest = hmac.new(salt.encode("utf-8"), normalise_value(value).encode("utf-8"), hashlib.sha256).digest()
+    return base64.b32encode(digest).decode("ascii").lower()[:HASH_CHARS]
 
 
 def apply_treatment(

@@ -15,45 +15,59 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from satudata.validators.privacy import apply_treatment, column_name_warning, scan_column
+from satudata.validators.privacy import (
+    TREATMENTS,
+    apply_treatment,
+    column_name_warning,
+    mask_text,
+    scan_column,
+)
 from satudata.validators.problems import ERROR, WARNING, Problem
-from satudata.validators.report import CheckResult
+from satudata.validators.report import OBSERVED, CheckResult
 
 SALT_ENV = "SATUDATA_PRIVACY_SALT"
-SCANNED_TYPES = ("string", "integer", "number", "any", "year")
+PII_CHECK, NAME_CHECK, ENGINE = "pii", "pii-column-name", "privacy"
+MAX_EXAMPLES = 5
+HIDDEN = "(disembunyikan/hidden)"   # replaces what GX observed in a private column (min, max, values …)
 
 
 def declared(schema: dict) -> dict[str, str]:
-    """Column → declared treatment (public when nothing is declared)."""
-    return {f["name"]: f.get("privacy", "public") for f in schema.get("fields", [])}
+    """Column → declared treatment (public when nothing is declared). An unknown treatment is a schema mistake
+    and stops the dataset before anything is published."""
+    treatments = {f["name"]: f.get("privacy", "public") for f in schema.get("fields", [])}
+    for name, treatment in treatments.items():
+        if treatment not in TREATMENTS:
+            raise ValueError(f"schema field {name!r}: privacy {treatment!r} is not a treatment — fix: use one of "
+                             f"{', '.join(TREATMENTS)}")
+    return treatments
 
 
 def scan_typed(typed: Path, schema: dict, batch_rows: int = 262_144) -> list[CheckResult]:
+    """Scan every public column of the typed table (text, codes, integers and numbers alike: a NIK often arrives
+    as a number) for personal data; one blocking result per (column, kind), examples masked. Public columns whose
+    name suggests personal data get a warning that counts their non-empty cells."""
     treatments = declared(schema)
-    types = {f["name"]: f.get("type", "string") for f in schema.get("fields", [])}
     parquet = pq.ParquetFile(typed)
-    columns = [n for n in parquet.schema_arrow.names
-               if n in treatments and treatments[n] == "public" and types.get(n) in SCANNED_TYPES]
+    columns = [n for n in parquet.schema_arrow.names if treatments.get(n) == "public"]
     found: dict[tuple[str, str], CheckResult] = {}
+    filled = dict.fromkeys((n for n in columns if column_name_warning(n)), 0)
     if columns:
         for batch in parquet.iter_batches(batch_size=batch_rows, columns=["_row", *columns]):
             rows = batch.column("_row")
             for name in columns:
                 values = batch.column(name)
-                if not pa.types.is_string(values.type):
-                    values = values.cast(pa.string())
-                for finding in scan_column(name, values, rows):
-                    key = (name, finding.kind)
-                    result = found.setdefault(key, CheckResult("pii", "privacy", ERROR, name, 0, [], finding.kind))
+                if name in filled:
+                    filled[name] += len(values) - values.null_count
+                for finding in scan_column(name, values, rows, max_examples=MAX_EXAMPLES):
+                    result = found.setdefault((name, finding.kind),
+                                              CheckResult(PII_CHECK, ENGINE, ERROR, name, 0, [], finding.kind))
                     result.count += finding.count
-                    for row, masked in zip(finding.example_rows, finding.masked_examples, strict=False):
-                        if len(result.examples) < 5:
-                            result.examples.append(Problem("pii", ERROR, name, row, masked, None, finding.kind))
+                    for row, masked in zip(finding.example_rows, finding.masked_examples, strict=True):
+                        if len(result.examples) < MAX_EXAMPLES:
+                            result.examples.append(Problem(PII_CHECK, ERROR, name, row, masked, None, finding.kind))
     results = list(found.values())
-    results.append(CheckResult("pii", "privacy", ERROR, None, 0, [], "nik, kk, phone, email, npwp"))
-    for name, treatment in treatments.items():
-        if treatment == "public" and column_name_warning(name):
-            results.append(CheckResult("pii-column-name", "privacy", WARNING, name, 1, [], None))
+    results.append(CheckResult(PII_CHECK, ENGINE, ERROR, None, 0, [], "nik, kk, phone, email, npwp"))
+    results += [CheckResult(NAME_CHECK, ENGINE, WARNING, name, count, [], None) for name, count in filled.items()]
     return results
 
 
@@ -70,29 +84,40 @@ def privacy_salt(state_dir: Path) -> str:
 
 
 def column_treatments(schema: dict, salt: str | None) -> dict[str, Callable[[pa.Array], pa.Array | None]]:
+    """Column → function applying its declared treatment (public columns are left out)."""
     treatments: dict[str, Callable[[pa.Array], pa.Array | None]] = {}
     for name, treatment in declared(schema).items():
         if treatment != "public":
-            treatments[name] = lambda values, t=treatment: apply_treatment(_as_text(values), t, salt=salt)
+            treatments[name] = lambda values, t=treatment: apply_treatment(values, t, salt=salt)
     return treatments
 
 
-def _as_text(values: pa.Array) -> pa.Array:
-    return values if pa.types.is_string(values.type) else values.cast(pa.string())
+def _fields_of(result: CheckResult) -> list[str]:
+    """The columns a result is about (a primary key names its columns in the detail)."""
+    names = result.field or (result.detail if result.check == "primary-key" else None) or ""
+    return [part.strip() for part in names.split(",") if part.strip()]
 
 
 def redact_examples(results: list[CheckResult], schema: dict) -> None:
-    """Example values of columns with a privacy treatment never appear in a report (or the logs) unmasked."""
-    from satudata.validators.privacy import mask_text
-
+    """No raw personal value reaches a report (or the logs, the lineage, a published version): example values and
+    quoted data in details are masked. Columns with a privacy treatment, and public columns in which personal
+    data was found, are hidden whole: their examples become stars and GX's observed values are left out."""
     private = {name for name, treatment in declared(schema).items() if treatment != "public"}
+    private |= {r.field for r in results if r.engine == ENGINE and r.check == PII_CHECK and r.count and r.field}
     for result in results:
-        if result.engine == "privacy":
-            continue
-        touched = result.field and any(part.strip() in private for part in result.field.split(","))
+        if result.engine == ENGINE:
+            continue   # the gate's own examples are masked when made
+        fields = _fields_of(result)
+        hidden = any(name in private for name in fields)
+        column = fields[0] if len(fields) == 1 else None
         for index, example in enumerate(result.examples):
             if example.value is None:
                 continue
-            value = "*" * min(len(example.value), 8) if touched else mask_text(example.value)
+            value = "*" * min(len(example.value), 8) if hidden else mask_text(example.value, column)
             if value != example.value:
                 result.examples[index] = replace(example, value=value)
+        if result.detail:
+            detail = result.detail
+            if hidden and OBSERVED in detail:
+                detail = detail.split(OBSERVED, 1)[0] + OBSERVED + HIDDEN
+            result.detail = mask_text(detail, column)

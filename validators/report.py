@@ -13,6 +13,7 @@ from satudata.validators.messages import explain
 from satudata.validators.problems import ERROR, WARNING, Problem
 
 EXAMPLE_CAP = 20
+OBSERVED = "; observed "   # where a check's detail starts quoting what was measured (see gx_suite)
 
 
 @dataclass
@@ -25,19 +26,36 @@ class CheckResult:
     field: str | None
     count: int
     examples: list[Problem] = field(default_factory=list)
-    detail: str | None = None   # the constraint or expectation arguments
+    detail: str | None = None   # the constraint or expectation arguments, as text
+    arguments: dict | None = None   # an expectation's kwargs (from the suite, never from the data)
 
     @property
     def passed(self) -> bool:
         return self.count == 0
 
+    def _arguments(self) -> dict | None:
+        """The expectation's arguments for its message (None: unknown, the message quotes the detail instead)."""
+        if self.arguments is None:
+            return None
+        arguments = dict(self.arguments, count=self.count)
+        if self.detail and OBSERVED in self.detail:   # what GX measured, as the privacy gate left it
+            arguments["observed"] = self.detail.split(OBSERVED, 1)[1]
+        return arguments
+
+    def message(self) -> dict[str, str]:
+        """What failed and how to fix it, in Bahasa Indonesia and English (quoting the first example)."""
+        value = self.examples[0].value if self.examples else None
+        return explain(self.check, self.field, self.detail, value, self._arguments())
+
     def as_dict(self) -> dict:
-        message = explain(self.check, self.field, self.detail, self.examples[0].value if self.examples else None)
+        arguments = self._arguments()
         return {
             "check": self.check, "engine": self.engine, "severity": self.severity, "field": self.field,
             "count": self.count, "passed": self.passed, "detail": self.detail,
-            "message": message,
-            "examples": [{"file": p.file, "row": p.row, "value": p.value, "detail": p.detail}
+            "message": self.message(),
+            "examples": [{"check": self.check, "severity": p.severity, "field": p.field, "file": p.file,
+                          "row": p.row, "value": p.value, "detail": p.detail,
+                          "message": explain(self.check, p.field, self.detail, p.value, arguments)}
                          for p in self.examples],
         }
 

@@ -1,10 +1,12 @@
 """The Table Schema checks, column at a time in DuckDB SQL over the staged text table.
 
-Agreement with frictionless-py is the contract (tests/agreement): the same (row, field, error type) set for types,
-constraints, unique, primary and foreign keys. Semantics copied from frictionless: a cell with a type error is
-not checked against constraints; unique and primary-key errors fall on the later occurrences; a primary key whose
-cells are all empty is an error; a foreign key whose cells are all empty is not checked; blank rows are only
-checked for their primary key.
+Agreement with frictionless-py is the contract (tests/agreement): the same (row, field, error type) multiset for
+types, constraints, unique, primary and foreign keys. Semantics copied from frictionless: a cell with a type
+error is not checked against constraints and counts as empty in keys; NaN fails every bound and equals nothing;
+unique and primary-key errors fall on the later occurrences; a primary key whose cells are all empty is an error;
+a foreign key whose cells are all empty is not checked, and keys compare like Python values (a text never equals
+a number, empty equals empty); blank rows are only checked for their primary key. One check is satudata's own,
+``integer-range``: an integer frictionless accepts but a published 64-bit integer column cannot hold.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import duckdb
 
 from satudata.validators.problems import ERROR, Problem
 from satudata.validators.report import EXAMPLE_CAP, CheckResult
-from satudata.validators.sqltypes import FieldSql, field_sql, literal, quote, register_udfs, render
+from satudata.validators.sqltypes import FieldSql, field_sql, literal, pattern_condition, quote, register_udfs, render
 
 CONSTRAINT_SQL = {
     "minimum": "{t} < {v}",
@@ -24,6 +26,12 @@ CONSTRAINT_SQL = {
     "exclusiveMinimum": "{t} <= {v}",
     "exclusiveMaximum": "{t} >= {v}",
 }
+# satudata's own checks, beyond the Table Schema: an integer frictionless accepts but a 64-bit column cannot hold.
+INTEGER_RANGE = "integer-range"
+INT64 = (-(2**63), 2**63 - 1)
+# Table Schema types whose Python values can be equal across types (True == 1 == 1.0 == Decimal("1")).
+FAMILY = {"integer": "number", "number": "number", "year": "number", "boolean": "number", "string": "text",
+          "any": "text"}
 
 
 @dataclass(frozen=True)
@@ -50,7 +58,8 @@ class TableSchemaEngine:
         self.con.execute("SET preserve_insertion_order = true")
         self.con.execute(f"CREATE VIEW t AS SELECT *, file_row_number AS _ord FROM "
                          f"read_parquet({literal(str(staged_path))}, file_row_number = true)")
-        self.udf_valid = register_udfs(self.con, [self.fields[n] for n in present])
+        ref_fields = [f for table in self.references.values() for f in table.schema.get("fields", [])]
+        register_udfs(self.con, [self.fields[n] for n in present] + ref_fields)
 
     def close(self) -> None:
         self.con.close()
@@ -60,19 +69,20 @@ class TableSchemaEngine:
         return field_sql(self.fields[name])
 
     def valid(self, name: str) -> str:
-        if name in self.udf_valid:
-            return self.udf_valid[name]
         return f"({quote(name)} IS NULL OR {render(self.sql(name).valid, name)})"
 
     def typed(self, name: str) -> str:
         """The typed value, NULL when the cell is empty or has a type error."""
         return f"CASE WHEN {self.valid(name)} THEN {render(self.sql(name).typed, name)} END"
 
+    def is_number(self, name: str) -> bool:
+        return self.fields[name].get("type") == "number"
+
     def severity(self, name: str | None, check: str) -> str:
         declared = (self.fields[name].get("severity", {}) if name else {}) or {}
         if check in declared:
             return declared[check]
-        return self.schema.get("severity", {}).get(check, ERROR)
+        return (self.schema.get("severity") or {}).get(check, ERROR)
 
     # --- running ----------------------------------------------------------------------------------------
     def _collect(self, check: str, field: str | None, where: str, value_sql: str, severity: str,
@@ -92,7 +102,12 @@ class TableSchemaEngine:
         results = [self._collect("type", name, f"NOT _blank AND {col} IS NOT NULL AND NOT {self.valid(name)}",
                                  col, self.severity(name, "type"), kind)]
         typed, sql = self.typed(name), self.sql(name)
-        for constraint, value in field.get("constraints", {}).items():
+        if field.get("type") == "integer":
+            where = (f"NOT _blank AND {col} IS NOT NULL AND {self.valid(name)} "
+                     f"AND coalesce({typed} NOT BETWEEN {INT64[0]} AND {INT64[1]}, TRUE)")
+            results.append(self._collect(INTEGER_RANGE, name, where, col, self.severity(name, INTEGER_RANGE),
+                                         "int64"))
+        for constraint, value in (field.get("constraints") or {}).items():
             where = self._constraint_where(name, constraint, value, typed, sql)
             if where is None:
                 continue
@@ -109,30 +124,42 @@ class TableSchemaEngine:
         if constraint == "unique":
             return None  # a table-level check, see check_unique
         if constraint in CONSTRAINT_SQL:
-            return CONSTRAINT_SQL[constraint].format(t=typed, v=sql.typed_literal(value))
+            bound = CONSTRAINT_SQL[constraint].format(t=typed, v=sql.typed_literal(value))
+            return f"(isnan({typed}) OR {bound})" if self.is_number(name) else bound
         if constraint in ("minLength", "maxLength"):
             op = "<" if constraint == "minLength" else ">"
             return f"length({typed}) {op} {int(value)}"
         if constraint == "pattern":
-            return f"NOT regexp_full_match({typed}, {literal(value)})"
+            return f"NOT {pattern_condition(self.con, str(value), typed)}"
         if constraint == "enum":
             items = ", ".join(sql.typed_literal(v) for v in value)
             return f"{typed} NOT IN ({items})"
         return None
 
+    def _key(self, name: str, alias: str) -> str:
+        """A key cell as frictionless compares it: typed, NULL when empty or invalid."""
+        return f"{self.typed(name)} AS {alias}"
+
+    def _nan(self, names: list[str], aliases: list[str]) -> str:
+        tests = [f"coalesce(isnan({a}), FALSE)" for n, a in zip(names, aliases, strict=True) if self.is_number(n)]
+        return " OR ".join(tests) or "FALSE"
+
     def check_unique(self, name: str) -> CheckResult:
-        typed = self.typed(name)
-        source = (f"(SELECT _file, _row, _ord, {quote(name)} AS raw, {typed} AS v FROM t "
-                  f"WHERE {typed} IS NOT NULL QUALIFY row_number() OVER (PARTITION BY v ORDER BY _ord) > 1)")
+        nan = self._nan([name], ["v"])
+        source = (f"(SELECT _file, _row, _ord, raw, v FROM (SELECT _file, _row, _ord, {quote(name)} AS raw, "
+                  f"{self._key(name, 'v')} FROM t) WHERE v IS NOT NULL AND NOT ({nan}) "
+                  f"QUALIFY row_number() OVER (PARTITION BY v ORDER BY _ord) > 1)")
         return self._collect("unique", name, "TRUE", "raw", self.severity(name, "unique"), "unique", source)
 
     def check_primary_key(self, keys: list[str]) -> list[CheckResult]:
-        typed = ", ".join(f"{self.typed(k)} AS k{i}" for i, k in enumerate(keys))
-        part = ", ".join(f"k{i}" for i in range(len(keys)))
-        all_null = " AND ".join(f"k{i} IS NULL" for i in range(len(keys)))
+        aliases = [f"k{i}" for i in range(len(keys))]
+        typed = ", ".join(self._key(k, a) for k, a in zip(keys, aliases, strict=True))
+        all_null = " AND ".join(f"{a} IS NULL" for a in aliases)
         raw = " || '|' || ".join(f"coalesce({quote(k)}, '')" for k in keys)
-        base = (f"(SELECT _file, _row, _ord, _blank, {raw} AS raw, {typed}, ({all_null}) AS all_null, "
-                f"row_number() OVER (PARTITION BY {part} ORDER BY _ord) AS seen FROM t)")
+        # A key holding NaN equals no other key (NaN != NaN), so it gets a partition of its own.
+        part = ", ".join(aliases) + f", CASE WHEN {self._nan(keys, aliases)} THEN _ord END"
+        base = (f"(SELECT *, ({all_null}) AS all_null, row_number() OVER (PARTITION BY {part} ORDER BY _ord) AS seen "
+                f"FROM (SELECT _file, _row, _ord, _blank, {raw} AS raw, {typed} FROM t))")
         where = "(all_null OR seen > 1)"
         detail = ", ".join(keys)
         severity = self.severity(None, "primary-key")
@@ -142,44 +169,57 @@ class TableSchemaEngine:
             results.append(blank)
         return results
 
+    def _reference(self, resource: str | None) -> tuple[str, dict]:
+        if resource in ("", None):
+            return "t", self.schema
+        if resource in self.references:
+            table = self.references[resource]
+            return f"read_parquet({literal(str(table.path))})", table.schema
+        raise KeyError(f"foreign key to unknown resource {resource!r}")
+
     def check_foreign_key(self, fk: dict) -> CheckResult | None:
         keys = _as_list(fk["fields"])
         ref = fk["reference"]
         ref_fields = _as_list(ref["fields"])
-        if ref["resource"] in ("", None):
-            ref_source, ref_schema = "t", self.schema
-        elif ref["resource"] in self.references:
-            table = self.references[ref["resource"]]
-            ref_source, ref_schema = f"read_parquet({literal(str(table.path))})", table.schema
-        else:
-            raise KeyError(f"foreign key to unknown resource {ref['resource']!r}")
+        ref_source, ref_schema = self._reference(ref.get("resource"))
         ref_types = {f["name"]: f for f in ref_schema.get("fields", [])}
-        ref_cols = ", ".join(
-            f"{render(field_sql(ref_types[rf]).typed, rf)} AS r{i}" for i, rf in enumerate(ref_fields))
-        ref_valid = " AND ".join(
-            f"({quote(rf)} IS NULL OR {render(field_sql(ref_types[rf]).valid, rf)})" for rf in ref_fields)
-        typed = ", ".join(f"{self.typed(k)} AS k{i}" for i, k in enumerate(keys))
+        data_cols, ref_cols, nan_tests, comparable = [], [], [], True
+        for i, (key, ref_name) in enumerate(zip(keys, ref_fields, strict=True)):
+            kind, ref_kind = self.fields[key].get("type", "string"), ref_types[ref_name].get("type", "string")
+            family, ref_family = FAMILY.get(kind, kind), FAMILY.get(ref_kind, ref_kind)
+            comparable &= family == ref_family
+            cast = "" if kind == ref_kind else ("::DOUBLE" if family == ref_family == "number" else "::VARCHAR")
+            ref_sql = field_sql(ref_types[ref_name])
+            ref_valid = f"({quote(ref_name)} IS NULL OR {render(ref_sql.valid, ref_name)})"
+            data_cols.append(f"({self.typed(key)}){cast} AS k{i}")
+            ref_cols.append(f"(CASE WHEN {ref_valid} THEN {render(ref_sql.typed, ref_name)} END){cast} AS r{i}")
+            if "number" in (kind, ref_kind):
+                nan_tests.append(f"coalesce(isnan(r{i}), FALSE)")
+        aliases = list(range(len(keys)))
         raw = " || '|' || ".join(f"coalesce({quote(k)}, '')" for k in keys)
-        join = " AND ".join(f"x.k{i} = r.r{i}" for i in range(len(keys)))
-        any_set = " OR ".join(f"x.k{i} IS NOT NULL" for i in range(len(keys)))
-        source = (f"(SELECT x.* FROM (SELECT _file, _row, _ord, {raw} AS raw, {typed} FROM t) x "
-                  f"ANTI JOIN (SELECT {ref_cols} FROM {ref_source} WHERE {ref_valid}) r ON {join} "
-                  f"WHERE {any_set})")
-        name = keys[0] if len(keys) == 1 else None
-        severity = fk.get("severity") or self.severity(name, "foreign-key")
-        detail = f"{ref['resource'] or '(self)'}.{', '.join(ref_fields)}"
+        join = " AND ".join(f"x.k{i} IS NOT DISTINCT FROM r.r{i}" for i in aliases)
+        # Reference rows whose cells are all empty are not in the lookup, nor those with NaN (equal to nothing);
+        # keys of types that never compare equal in Python (text and number) find nothing.
+        lookup = (f"(SELECT * FROM (SELECT {', '.join(ref_cols)} FROM {ref_source}) "
+                  f"WHERE NOT ({' AND '.join(f'r{i} IS NULL' for i in aliases)}) "
+                  f"AND NOT ({' OR '.join(nan_tests) or 'FALSE'}) AND {literal(comparable)})")
+        source = (f"(SELECT x.* FROM (SELECT _file, _row, _ord, {raw} AS raw, {', '.join(data_cols)} FROM t) x "
+                  f"ANTI JOIN {lookup} r ON {join} WHERE {' OR '.join(f'x.k{i} IS NOT NULL' for i in aliases)})")
+        name = ", ".join(keys)
+        severity = fk.get("severity") or self.severity(keys[0] if len(keys) == 1 else None, "foreign-key")
+        detail = f"{ref.get('resource') or '(self)'}.{', '.join(ref_fields)}"
         return self._collect("foreign-key", name, "TRUE", "raw", severity, detail, source)
 
     def run(self) -> list[CheckResult]:
         results: list[CheckResult] = []
         for name in self.present:
             results += self.check_field(name)
-            if self.fields[name].get("constraints", {}).get("unique"):
+            if (self.fields[name].get("constraints") or {}).get("unique"):
                 results.append(self.check_unique(name))
-        keys = _as_list(self.schema.get("primaryKey", []))
+        keys = _as_list(self.schema.get("primaryKey") or [])
         if keys and set(keys) <= set(self.present):
             results += self.check_primary_key(keys)
-        for fk in self.schema.get("foreignKeys", []):
+        for fk in self.schema.get("foreignKeys") or []:
             if set(_as_list(fk["fields"])) <= set(self.present):
                 result = self.check_foreign_key(fk)
                 if result is not None:

@@ -43,8 +43,20 @@ def _refuse_empty(path: Path) -> None:
                                "the file is empty (0 bytes); ask for a new export from the source application")
 
 
+def effective_encoding(path: Path, encoding: str) -> str:
+    """The declared encoding, reading past a byte-order mark the way Frictionless does (utf-8 → utf-8-sig)."""
+    name = codecs.lookup(encoding).name
+    with path.open("rb") as handle:
+        head = handle.read(4)
+    if name == "utf-8" and head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if (name, head[:2]) in (("utf-16-be", codecs.BOM_UTF16_BE), ("utf-16-le", codecs.BOM_UTF16_LE)):
+        return "utf-16"
+    return name
+
+
 def _csv_rows(path: Path, encoding: str, delimiter: str, quotechar: str) -> Iterator[Row]:
-    codecs.lookup(encoding)
+    encoding = effective_encoding(path, encoding)
     _refuse_html(path)
     with path.open("r", encoding=encoding, newline="") as handle:
         reader = csv.reader(handle, delimiter=delimiter, quotechar=quotechar)
@@ -136,7 +148,7 @@ def _cell_text(value: Any) -> str | None:
 def _json_rows(path: Path, encoding: str, json_path: str | None) -> Iterator[Row]:
     _refuse_html(path)
     try:
-        document = json.loads(path.read_text(encoding=encoding))
+        document = json.loads(path.read_text(encoding=effective_encoding(path, encoding)))
     except UnicodeDecodeError as exc:
         raise ExportUnreadable(path.name, f"bukan teks {encoding}: {exc.reason}",
                                f"not {encoding} text: {exc.reason}") from None

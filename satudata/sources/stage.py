@@ -42,6 +42,7 @@ class _Layout:
 
     positions: dict[str, int]   # field name → cell index
     width: int                  # number of expected cells (labels), Frictionless' "expected fields"
+    expected: list[str] = field(default_factory=list)   # name of each expected cell, as Frictionless names them
 
 
 def _header_problems(labels: list[str], names: list[str], file: str, row: int) -> list[Problem]:
@@ -62,11 +63,27 @@ def _header_problems(labels: list[str], names: list[str], file: str, row: int) -
     return problems
 
 
+def _expected_names(labels: list[str], names: list[str]) -> list[str]:
+    """The field at each label position: the schema field there, else the label itself, made unique the way
+    Frictionless names the extra columns it adds (``name``, ``name2``, ``name3``...)."""
+    used: set[str] = set()
+    expected: list[str] = []
+    for i, label in enumerate(labels):
+        base = names[i] if i < len(names) else label
+        name, suffix = base, 2
+        while name in used:
+            name, suffix = f"{base}{suffix}", suffix + 1
+        used.add(name)
+        expected.append(name)
+    return expected
+
+
 def _layout(labels: list[str], names: list[str], options: ReadOptions) -> _Layout:
     if options.select:
         positions = {n: labels.index(n) for n in options.select if n in labels and n in names}
-        return _Layout(positions, len(labels))
-    return _Layout({name: i for i, name in enumerate(names) if i < len(labels)}, len(labels))
+        return _Layout(positions, len(labels), [""] * len(labels))
+    positions = {name: i for i, name in enumerate(names) if i < len(labels)}
+    return _Layout(positions, len(labels), _expected_names(labels, names))
 
 
 def _data_rows(rows: Iterator[Row], options: ReadOptions) -> Iterator[Row]:
@@ -221,6 +238,7 @@ def _cell_count_problems(width: int, layout: _Layout, names: list[str], number: 
         return problems
     by_position = {i: n for n, i in layout.positions.items()}
     for i in range(width, layout.width):
-        if i in by_position:
-            problems.append(Problem("missing-cell", ERROR, by_position[i], number, None, file))
+        name = by_position.get(i) or layout.expected[i]
+        if name:   # with options.select, cells outside the selection are not the schema's concern
+            problems.append(Problem("missing-cell", ERROR, name, number, None, file))
     return problems

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pyarrow as pa
 import pytest
 
@@ -213,7 +215,8 @@ def test_hash_is_salted_stable_and_keeps_nulls() -> None:
     values = pa.array([NIK, None, "081234567890"])
     first = apply_treatment(values, "hash", salt="rahasia").to_pylist()
     assert first == apply_treatment(values, "hash", salt="rahasia").to_pylist()
-    assert first[1] is None and all(len(h) == 16 and int(h, 16) >= 0 for h in (first[0], first[2]))
+    assert first[1] is None
+    assert all(re.fullmatch(r"[a-z2-7]{16}", h) for h in (first[0], first[2]))  # base32: never all digits
     assert first[0] != apply_treatment(values, "hash", salt="lain").to_pylist()[0]
     assert NIK not in first
     same_phone = apply_treatment(pa.array(["+62 812-3456-7890"]), "hash", salt="rahasia").to_pylist()
@@ -321,3 +324,25 @@ def test_mask_text_hides_every_match_and_keeps_the_rest() -> None:
     assert mask_text(text) == "hubungi saya di 08**-****-**90 atau b***@gmail.com, NIK 35************02."
     assert mask_text("3.573014509870002e+15") != "3.573014509870002e+15"
     assert mask_text("Kelurahan 35.73.05.1012") == "Kelurahan 35.73.05.1012"
+
+
+def test_scan_column_reads_each_integral_float_as_its_digits() -> None:
+    """One decimal in the column (1.5) must not turn the other cells into 8.1234567890e+10."""
+    values, rows = pa.array([81234567890.0, 1.5, float(NIK)]), pa.array([1, 2, 3])
+    findings = {f.kind: f for f in scan_column("no_hp", values, rows)}
+    assert findings["phone"].masked_examples == ("81*******90",)
+    assert findings["nik"].masked_examples == ("35************02",)
+    masked = apply_treatment(values, "mask", salt=None).to_pylist()
+    assert masked == ["81*******90", "*.*", "35************02"]
+
+
+def test_mask_text_uses_what_the_column_name_tells() -> None:
+    assert mask_text("81234567890", "no_hp") == "81*******90"  # a mobile that lost its 0
+    assert mask_text("81234567890") == "81234567890"  # elsewhere, just a number
+    assert mask_text("123456789012345", "npwp") == "12***********45"
+
+
+def test_hashes_never_read_as_numbers() -> None:
+    """A 16-digit hex hash would look like a NIK now and then; base32 hashes always hold letters."""
+    hashes = {apply_treatment(pa.array([f"3573{n:012d}"]), "hash", salt="s").to_pylist()[0] for n in range(3000)}
+    assert len(hashes) == 3000 and all(re.fullmatch(r"[a-z2-7]{16}", h) and not h.isdigit() for h in hashes)

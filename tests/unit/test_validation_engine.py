@@ -1,0 +1,80 @@
+"""Pieces of the DuckDB engine the agreement corpus relies on: Python patterns as RE2, the integer-range check,
+the typed table never failing on a value it cannot hold."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import duckdb
+import pyarrow.parquet as pq
+import pytest
+
+from satudata.catalog import ReadOptions
+from satudata.sources.pull import RawExport, sha256_file
+from satudata.sources.stage import stage_exports
+from satudata.validators.sqltypes import literal, pattern_condition, python_pattern_re2
+from satudata.validators.table_schema import check_table
+from satudata.validators.typed import cast_to_typed
+
+
+@pytest.mark.parametrize(("pattern", "cells"), [
+    (r"KTP|KK", ["KTP", "KTP-el", "KK", "XKK", "KKX", "KK\n", "kk"]),
+    (r"ANT\d{3}", ["ANT001", "ANT\u0661\u0662\u0663", "ANT001\n", "ANT001\n\n", "ANT01", "ANT\uff10\uff10\uff11"]),
+    (r"[^@\s]+@[^@\s]+\.[a-z]{2,}", ["a@b.id", "a @b.id", "a\u00a0@b.id", "a\u2003@b.id", "A@B.ID"]),
+    (r"^35\.73\.\d{2}$", ["35.73.01", "35.73.01\n", "35.73.1", "x35.73.01"]),
+    (r"\w+-\W", ["abc-!", "\u00e9t\u00e9-?", "a_1- ", "ab-c"]),
+    (r"x{,2}y", ["y", "xy", "xxy", "xxxy"]),
+    (r"(?P<kode>\d{2})\.(?P=kode)", ["35.35", "35.36"]),    # a back-reference: Python decides
+    (r"(?i:bu|pak) \w+", ["Bu Ani", "PAK Budi", "Ibu Ani"]),   # scoped flags: Python decides
+])
+def test_patterns_match_as_frictionless_matches_them(pattern: str, cells: list[str]):
+    """frictionless: re.compile(f"^{pattern}$").match(cell). The engine's SQL must say the same for every cell."""
+    con = duckdb.connect()
+    compiled = re.compile(f"^{pattern}$")
+    for cell in cells:
+        condition = pattern_condition(con, pattern, literal(cell))
+        (matched,) = con.execute(f"SELECT {condition}").fetchone()
+        assert matched == (compiled.match(cell) is not None), (pattern, cell)
+
+
+def test_only_patterns_re2_reads_differently_go_to_python():
+    assert python_pattern_re2(r"KTP|KK") == r"\A(?:^KTP|KK(?:\n?\z))"
+    assert python_pattern_re2(r"\d{2}") == r"\A(?:^\p{Nd}{2}(?:\n?\z))"
+    assert python_pattern_re2(r"x{,2}") == r"\A(?:^x{0,2}(?:\n?\z))"
+    for python_only in (r"\bkata\b", r"(?i)x", r"(?=a)a", r"(a)\1", r"[\S]", r"[[:alpha:]]", r"a++", r"\N{BULLET}"):
+        assert python_pattern_re2(python_only) is None, python_only
+
+
+def _stage(tmp_path: Path, text: str, schema: dict):
+    path = tmp_path / "data.csv"
+    path.write_text(text, encoding="utf-8")
+    raw = RawExport(path, path.as_uri(), "csv", sha256_file(path), path.stat().st_size, "2025-07-01T00:00:00Z")
+    return stage_exports([raw], ReadOptions(), schema["fields"], tmp_path / "staged.parquet")
+
+
+def test_an_integer_beyond_64_bits_is_valid_per_table_schema_but_flagged_as_unpublishable(tmp_path: Path):
+    schema = {"fields": [{"name": "nomor", "type": "integer"}]}
+    staged = _stage(tmp_path, "nomor\n12\n99999999999999999999\n-9223372036854775808\n", schema)
+    results = {r.check: r for r in check_table(staged.path, staged.fields, schema, {})}
+    assert results["type"].count == 0
+    assert [(p.row, p.value) for p in results["integer-range"].examples] == [(3, "99999999999999999999")]
+    assert results["integer-range"].severity == "error"
+    typed = cast_to_typed(staged.path, schema, staged.fields, tmp_path / "typed.parquet")
+    assert pq.read_table(typed).column("nomor").to_pylist() == [12, None, -9223372036854775808]
+
+
+def test_the_typed_table_holds_what_frictionless_reads(tmp_path: Path):
+    schema = {"fields": [{"name": "jumlah", "type": "integer"}, {"name": "nilai", "type": "number"},
+                         {"name": "tanggal", "type": "date"}, {"name": "jam", "type": "time"},
+                         {"name": "waktu", "type": "datetime"}]}
+    staged = _stage(tmp_path, "jumlah,nilai,tanggal,jam,waktu\n"
+                              '" 1_000 ",1e3,2024-1-5,24:00:00,2024-01-05T10:30:00+07:00\n'
+                              "\u0661\u0662,nan,2024-02-29,07:30:00,2024-01-05 10:30:00\n", schema)
+    typed = cast_to_typed(staged.path, schema, staged.fields, tmp_path / "typed.parquet")
+    rows = pq.read_table(typed).to_pylist()
+    assert [r["jumlah"] for r in rows] == [1000, 12]
+    assert rows[0]["nilai"] == 1000.0 and rows[1]["nilai"] != rows[1]["nilai"]   # NaN
+    assert [str(r["tanggal"]) for r in rows] == ["2024-01-05", "2024-02-29"]
+    assert [str(r["jam"]) for r in rows] == ["00:00:00", "07:30:00"]
+    assert [str(r["waktu"]) for r in rows] == ["2024-01-05 03:30:00", "2024-01-05 10:30:00"]   # aware → UTC
