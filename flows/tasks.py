@@ -16,7 +16,8 @@ from satudata.publish.base import Bundle, PublishRecord
 from satudata.publish.quarantine import quarantine
 from satudata.references import reference_tables
 from satudata.sources.pull import RawExport, pull
-from satudata.sources.stage import StagedTable, stage_exports
+from satudata.sources.read import read_exports as read_staged
+from satudata.sources.stage import StagedTable
 from satudata.validators.privacy_gate import column_treatments
 from satudata.validators.report import ValidationReport
 from satudata.validators.validate import CheckedTable, validate_staged
@@ -33,7 +34,7 @@ def pull_exports(ctx: RunContext, dataset: Dataset, work: Path) -> list[RawExpor
 
 @task(name="read", **WORK)
 def read_exports(ctx: RunContext, dataset: Dataset, raws: list[RawExport], schema: dict, work: Path) -> StagedTable:
-    return stage_exports(raws, dataset.source.options, schema["fields"], work / "staged.parquet")
+    return read_staged(raws, dataset.source.options, schema["fields"], work / "staged.parquet")
 
 
 @task(name="validate", **WORK)

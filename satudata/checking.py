@@ -11,7 +11,7 @@ from satudata.catalog import Catalog
 from satudata.references import load_schema, reference_tables
 from satudata.settings import RunSettings
 from satudata.sources.pull import RawExport, _record, pull
-from satudata.sources.stage import stage_exports
+from satudata.sources.read import read_exports
 from satudata.validators.problems import ExportUnreadable
 from satudata.validators.report import ValidationReport
 from satudata.validators.report_html import write_html
@@ -36,7 +36,7 @@ def check_export(catalog: Catalog, settings: RunSettings, dataset_id: str,
                 raws = [_record(copy, file.resolve().as_uri(), dataset.source.format or "csv")]
             else:
                 raws = pull(dataset.source, catalog.root, work / "raw")
-            staged = stage_exports(raws, dataset.source.options, schema["fields"], work / "staged.parquet")
+            staged = read_exports(raws, dataset.source.options, schema["fields"], work / "staged.parquet")
         except (ExportUnreadable, FileNotFoundError) as exc:
             name = getattr(exc, "file", str(file))
             report = unreadable_report(dataset_id, raws, name, getattr(exc, "message_id", str(exc)),

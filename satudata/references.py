@@ -12,7 +12,7 @@ import yaml
 
 from satudata.catalog import Catalog
 from satudata.sources.pull import pull
-from satudata.sources.stage import stage_exports
+from satudata.sources.read import read_exports
 from satudata.validators.table_schema import ReferenceTable
 
 
@@ -46,7 +46,7 @@ def reference_tables(catalog: Catalog, schema: dict, cache_dir: Path) -> dict[st
                     staged = cache_dir / f"{name}-{key}.parquet"
                     if not staged.is_file():
                         tmp = staged.with_name(f".{staged.name}.{uuid.uuid4().hex}.tmp")
-                        stage_exports(raws, dataset.source.options, ref_schema["fields"], tmp)
+                        read_exports(raws, dataset.source.options, ref_schema["fields"], tmp)
                         tmp.replace(staged)
                 finally:
                     shutil.rmtree(pulled_dir, ignore_errors=True)

@@ -7,6 +7,7 @@ import logging
 import os
 import threading
 import warnings
+from collections import Counter
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -48,11 +49,26 @@ def _context() -> Any:
         return _context_unlocked()
 
 
+class SuiteError(ValueError):
+    """The suite file cannot be used as written (GX would silently drop what it does not know)."""
+
+
 def load_suite(path: Path) -> Any:
     import great_expectations as gx
 
     document = json.loads(path.read_text(encoding="utf-8"))
-    return gx.ExpectationSuite(**document)
+    gx_logger = logging.getLogger("great_expectations")
+    level, gx_logger.level = gx_logger.level, logging.CRITICAL   # GX logs a traceback for an unknown type
+    try:
+        suite = gx.ExpectationSuite(**document)
+    finally:
+        gx_logger.setLevel(level)
+    loaded = Counter(e.expectation_type for e in suite.expectations)
+    unknown = sorted((Counter(e.get("type") for e in document.get("expectations", [])) - loaded).elements())
+    if unknown:
+        raise SuiteError(f"{path.name}: unknown expectation type(s) {', '.join(map(str, unknown))}; fix the spelling "
+                         "(Great Expectations 1.x names, e.g. expect_column_pair_values_a_to_be_greater_than_b)")
+    return suite
 
 
 def _severity(config: Any) -> str:
@@ -93,7 +109,10 @@ def _examples(check: str, severity: str, field: str | None, result: dict, cap: i
 
 def run_suite(typed_parquet: Path, suite_path: Path, cap: int | None = EXAMPLE_CAP) -> list[CheckResult]:
     """Validate the typed table (with its ``_row`` column) against the suite."""
-    suite = load_suite(suite_path)
+    try:
+        suite = load_suite(suite_path)
+    except SuiteError as exc:
+        return [CheckResult("gx:suite", "great-expectations", ERROR, None, 1, [], str(exc))]
     frame = pq.read_table(typed_parquet).to_pandas()
     files = frame["_file"].unique().tolist() if "_file" in frame.columns else []
     file = files[0] if len(files) == 1 else None   # with several export files a row number alone names no file

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from satudata.sources.pull import RawExport
 from satudata.sources.stage import StagedTable
+from satudata.validators.expectations_sql import run_suite_sql
 from satudata.validators.gx_suite import run_suite
 from satudata.validators.privacy_gate import redact_examples, scan_typed
 from satudata.validators.report import EXAMPLE_CAP, ValidationReport, aggregate
@@ -28,7 +29,8 @@ def validate_staged(dataset_id: str, raws: list[RawExport], staged: StagedTable,
     typed: Path | None = None
     if not staged.missing_fields:
         typed = cast_to_typed(staged.path, schema, staged.fields, work_dir / "typed.parquet")
-        results += run_suite(typed, suite_path, cap)
+        suite_results = run_suite_sql(typed, suite_path, cap)   # DuckDB; None: a type only GX knows
+        results += suite_results if suite_results is not None else run_suite(typed, suite_path, cap)
         results += scan_typed(typed, schema)
     redact_examples(results, schema)
     report = ValidationReport(dataset_id, [r.as_dict() for r in raws], staged.row_count, results)

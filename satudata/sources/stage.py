@@ -91,14 +91,24 @@ def _data_rows(rows: Iterator[Row], options: ReadOptions) -> Iterator[Row]:
     skipped = 0
     stop = re.compile(options.stop_at) if options.stop_at else None
     footer: deque[Row] = deque()
+    blanks: list[Row] = []   # blank rows right above a stop_at match belong to the notes footer
     for number, cells in rows:
         if skipped < options.skip_rows_after_header:
             skipped += 1
             continue
-        first = next((c for c in cells if c not in (None, "")), None)
+        first = next((c for c in cells if c is not None and c.strip()), None)
         if stop and first is not None and stop.search(first.strip()):
-            break
-        footer.append((number, cells))
+            return
+        if stop and first is None:
+            blanks.append((number, cells))
+            continue
+        for row in [*blanks, (number, cells)]:
+            footer.append(row)
+            if len(footer) > options.skip_footer_rows:
+                yield footer.popleft()
+        blanks = []
+    for row in blanks:   # no notes footer after all: these are ordinary blank rows
+        footer.append(row)
         if len(footer) > options.skip_footer_rows:
             yield footer.popleft()
 

@@ -50,10 +50,19 @@ def test_xlsx_with_title_rows_notes_footer_and_numbers_stored_as_numbers(tmp_pat
     book.save(path)
     staged, rows = _stage(path, "xlsx", tmp_path, sheet="Data", header_row=4, stop_at="^KETERANGAN",
                           missing_values=["", "8888"], date_formats="%d-%m-%Y")
-    assert [(r["_row"], r["tanggal"], r["kode"], r["nilai"], r["_blank"]) for r in rows] == [
-        (5, "2025-02-01", "3573", "45", False), (6, "2025-02-02", "35.73.01", None, False),
-        (7, None, None, None, True)]
-    assert [(p.check, p.row) for p in staged.problems] == [("blank-row", 7)]
+    # the blank row 7 right above the notes is part of the footer, not a blank data row
+    assert [(r["_row"], r["tanggal"], r["kode"], r["nilai"]) for r in rows] == [
+        (5, "2025-02-01", "3573", "45"), (6, "2025-02-02", "35.73.01", None)]
+    assert staged.problems == []
+
+
+def test_blank_rows_between_data_rows_are_still_reported(tmp_path: Path):
+    path = tmp_path / "export.csv"
+    path.write_text("tanggal,kode,nilai\n2025-01-01,35.73,1\n,,\n2025-01-02,35.73,2\nCatatan: sumber BPS\n",
+                    encoding="utf-8")
+    staged, rows = _stage(path, "csv", tmp_path, stop_at="^Catatan")
+    assert [(r["_row"], r["_blank"]) for r in rows] == [(2, False), (3, True), (4, False)]
+    assert [(p.check, p.row) for p in staged.problems] == [("blank-row", 3)]
 
 
 def test_json_records_at_a_path_with_select_and_replace(tmp_path: Path):

@@ -124,3 +124,21 @@ def test_expectation_severity_comes_from_meta_or_from_gx_itself(typed_table: Pat
     assert first["message"]["id"].startswith("Nilai kolom jumlah harus antara")
     assert "found 3" in by_key[("gx:expect_table_row_count_to_be_between", "warning", None, 10)].as_dict()[
         "message"]["en"]
+
+
+def test_misspelt_expectation_type_blocks_instead_of_passing(tmp_path):
+    import json
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from satudata.validators.gx_suite import run_suite
+
+    typed = tmp_path / "typed.parquet"
+    pq.write_table(pa.table({"_row": [2, 3], "a": [2, 1], "b": [1, 1]}), typed)
+    suite = tmp_path / "expectations.json"
+    suite.write_text(json.dumps({"name": "x", "expectations": [
+        {"type": "expect_column_pair_values_A_to_be_greater_than_B", "kwargs": {"column_A": "a", "column_B": "b"}}]}))
+    [result] = run_suite(typed, suite)
+    assert (result.check, result.severity, result.count) == ("gx:suite", "error", 1)
+    assert "expect_column_pair_values_A_to_be_greater_than_B" in result.detail
