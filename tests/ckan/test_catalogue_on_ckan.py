@@ -158,3 +158,55 @@ def test_project_folder_keeps_no_portal_when_publishing_to_ckan(published):
     project: Path = published[0]
     assert not (project / "portal").exists()
     assert (project / ".satudata" / "locks").is_dir()
+
+
+def _local_dcat(project: Path, catalog: Catalog, dataset_id: str) -> Graph:
+    from satudata.flows.publish import with_concurrency
+    from satudata.settings import RunSettings
+
+    settings = RunSettings.from_environment(project / "catalog.yaml", portal_dir=project / "local-portal")
+    [outcome] = with_concurrency(1)([dataset_id], settings.to_dict())
+    assert outcome["status"] == "published", outcome
+    dataset = catalog.dataset(dataset_id)
+    path = project / "local-portal" / dataset.department / dataset.id / "dataset.jsonld"
+    return Graph().parse(data=path.read_text(encoding="utf-8"), format="json-ld")
+
+
+def test_local_portal_dcat_says_the_same_as_ckan(published, ckan_env):
+    """The same version published locally and on CKAN: the DCAT-AP 3 of both portals agree on what matters."""
+    project, catalog, _, after_first, _, _ = published
+    dataset_id = "garis-kemiskinan-jatim"
+    remote = Graph().parse(data=requests.get(f"{ckan_env['url']}/dataset/{dataset_id}.jsonld", timeout=60).text,
+                           format="json-ld")
+    local = _local_dcat(project, catalog, dataset_id)
+
+    def facts(graph: Graph) -> dict:
+        [node] = [n for n in graph.subjects(RDF.type, DCAT.Dataset) if graph.value(n, DCAT.distribution)]
+        one = graph.value
+        contact = one(node, DCAT.contactPoint)
+        files = {}
+        for distribution in graph.objects(node, DCAT.distribution):
+            url = str(one(distribution, DCAT.downloadURL))
+            name = url.rsplit("/", 1)[-1]
+            if name in ("data.csv", "data.parquet"):
+                checksum = one(distribution, SPDX.checksum)
+                files.setdefault(name, set()).add((str(one(checksum, SPDX.checksumValue)),
+                                                   int(one(distribution, DCAT.byteSize)),
+                                                   str(one(distribution, DCAT.mediaType)).rsplit("/", 1)[-1]))
+        return {
+            "frequency": one(node, DCT.accrualPeriodicity),
+            "spatial": one(node, DCT.spatial),
+            "temporal": {(str(one(t, DCAT.startDate)), str(one(t, DCAT.endDate)))
+                         for t in graph.objects(node, DCT.temporal)},
+            "contact": (str(one(contact, VCARD.fn)), str(one(contact, VCARD.hasEmail))),
+            "language": one(node, DCT.language),
+            "version": str(one(node, DCAT.version)),
+            "files": files,
+        }
+
+    ckan_facts, local_facts = facts(remote), facts(local)
+    for key in ("frequency", "spatial", "temporal", "contact", "language", "version"):
+        assert ckan_facts[key] == local_facts[key], key
+    assert ckan_facts["files"].keys() == local_facts["files"].keys() == {"data.csv", "data.parquet"}
+    for name in ("data.csv", "data.parquet"):   # same bytes on both portals: same sha256, size and media type
+        assert local_facts["files"][name] <= ckan_facts["files"][name], name
