@@ -1,23 +1,23 @@
 """Conversion: the checked, typed table → the published data.parquet and data.csv, privacy treatments applied.
 
-Streaming from file to file in batches; the CSV is written from the Parquet, so both hold exactly the same rows
-and values.
+Streaming from file to file in batches; both files hold exactly the same rows and values, in the same order.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from satudata.sources.pull import sha256_file
-from satudata.validators.sqltypes import literal
+from satudata.validators.sqltypes import connect, literal
 
 CSV_NAME, PARQUET_NAME = "data.csv", "data.parquet"
+CSV_TYPE, PARQUET_TYPE = "text/csv", "application/vnd.apache.parquet"
 ColumnTreatment = Callable[[pa.Array], pa.Array | None]
 
 
@@ -35,11 +35,30 @@ class OutputFile:
 
 def write_outputs(typed: Path, out_dir: Path, treatments: dict[str, ColumnTreatment],
                   small_cells: tuple[list[str], int] | None = None) -> list[OutputFile]:
-    """data.parquet (privacy treatments and small-cell suppression applied, check columns removed), data.csv from it."""
-    from satudata.validators.privacy import suppress_small_cells
+    """data.parquet (privacy treatments and small-cell suppression applied, check columns removed) and data.csv.
 
+    With treatments, the CSV is written from the finished Parquet. Without, the typed table's values are the
+    published ones, so the Parquet (pyarrow) and the CSV (DuckDB, from the typed table) are written side by side."""
     out_dir.mkdir(parents=True, exist_ok=True)
     parquet_path, csv_path = out_dir / PARQUET_NAME, out_dir / CSV_NAME
+    if treatments or small_cells:
+        _write_parquet(typed, parquet_path, treatments, small_cells)
+        _write_csv(f"SELECT * FROM read_parquet({literal(str(parquet_path))})", csv_path, out_dir)
+        return [describe(parquet_path, PARQUET_TYPE), describe(csv_path, CSV_TYPE)]
+    def parquet_file() -> OutputFile:
+        _write_parquet(typed, parquet_path, {}, None)
+        return describe(parquet_path, PARQUET_TYPE)
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        parquet = pool.submit(parquet_file)
+        _write_csv(f"SELECT * EXCLUDE (_file, _row) FROM read_parquet({literal(str(typed))})", csv_path, out_dir)
+        return [parquet.result(), describe(csv_path, CSV_TYPE)]
+
+
+def _write_parquet(typed: Path, parquet_path: Path, treatments: dict[str, ColumnTreatment],
+                   small_cells: tuple[list[str], int] | None) -> None:
+    from satudata.validators.privacy import suppress_small_cells
+
     source = pq.ParquetFile(typed)
     writer: pq.ParquetWriter | None = None
     try:
@@ -65,14 +84,16 @@ def write_outputs(typed: Path, out_dir: Path, treatments: dict[str, ColumnTreatm
     finally:
         if writer is not None:
             writer.close()
-    con = duckdb.connect()
+
+
+def _write_csv(query: str, csv_path: Path, out_dir: Path) -> None:
+    con = connect(out_dir.parent, ordered=True)   # the CSV keeps the rows' order
     try:
-        con.execute(f"COPY (SELECT * FROM read_parquet({literal(str(parquet_path))})) TO {literal(str(csv_path))} "
+        con.execute(f"COPY ({query}) TO {literal(str(csv_path))} "
                     "(FORMAT csv, HEADER true, DELIMITER ',', QUOTE '\"', DATEFORMAT '%Y-%m-%d', "
                     "TIMESTAMPFORMAT '%Y-%m-%dT%H:%M:%S')")
     finally:
         con.close()
-    return [describe(parquet_path, "application/vnd.apache.parquet"), describe(csv_path, "text/csv")]
 
 
 def describe(path: Path, media_type: str) -> OutputFile:

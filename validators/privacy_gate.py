@@ -13,10 +13,13 @@ from dataclasses import replace
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from satudata.validators.privacy import (
+    PII_KINDS,
     TREATMENTS,
+    _as_strings,
     apply_treatment,
     column_name_warning,
     mask_text,
@@ -45,30 +48,89 @@ def declared(schema: dict) -> dict[str, str]:
 def scan_typed(typed: Path, schema: dict, batch_rows: int = 262_144) -> list[CheckResult]:
     """Scan every public column of the typed table (text, codes, integers and numbers alike: a NIK often arrives
     as a number) for personal data; one blocking result per (column, kind), examples masked. Public columns whose
-    name suggests personal data get a warning that counts their non-empty cells."""
+    name suggests personal data get a warning that counts their non-empty cells.
+
+    Each column's distinct values are scanned (most columns repeat a few values); the cells holding a flagged
+    value are then counted and their first rows taken in a second pass, so the results are those of scanning every
+    cell in file order: results in the order their first cell appears, counts of cells, examples the first rows."""
     treatments = declared(schema)
     parquet = pq.ParquetFile(typed)
     columns = [n for n in parquet.schema_arrow.names if treatments.get(n) == "public"]
-    found: dict[tuple[str, str], CheckResult] = {}
+    order = {name: index for index, name in enumerate(columns)}
     filled = dict.fromkeys((n for n in columns if column_name_warning(n)), 0)
+    distinct: dict[str, list[pa.Array]] = {}
+    cell_by_cell: set[str] = set()   # columns of mostly different values (ids): scanned cell by cell
+    found: dict[tuple[str, str], tuple[tuple[int, int, int], CheckResult]] = {}
     if columns:
-        for batch in parquet.iter_batches(batch_size=batch_rows, columns=["_row", *columns]):
-            rows = batch.column("_row")
+        for number, batch in enumerate(parquet.iter_batches(batch_size=batch_rows, columns=["_row", *columns])):
             for name in columns:
                 values = batch.column(name)
                 if name in filled:
                     filled[name] += len(values) - values.null_count
-                for finding in scan_column(name, values, rows, max_examples=MAX_EXAMPLES):
-                    result = found.setdefault((name, finding.kind),
-                                              CheckResult(PII_CHECK, ENGINE, ERROR, name, 0, [], finding.kind))
-                    result.count += finding.count
-                    for row, masked in zip(finding.example_rows, finding.masked_examples, strict=True):
-                        if len(result.examples) < MAX_EXAMPLES:
-                            result.examples.append(Problem(PII_CHECK, ERROR, name, row, masked, None, finding.kind))
-    results = list(found.values())
+                if name in cell_by_cell:
+                    _scan_cells(name, values, batch.column("_row"), (number, order[name]), found)
+                    continue
+                unique = pc.unique(values)
+                if number == 0 and 2 * len(unique) > len(values) > 1000:
+                    cell_by_cell.add(name)
+                    _scan_cells(name, values, batch.column("_row"), (number, order[name]), found)
+                else:
+                    distinct.setdefault(name, []).append(unique)
+    flagged: dict[tuple[str, str], dict[str, str]] = {}   # (column, kind) → flagged value → its masked match
+    for name, parts in distinct.items():
+        values = _as_strings(pc.unique(pa.concat_arrays(parts)))
+        if values is None:
+            continue
+        values = pc.unique(values)
+        for finding in scan_column(name, values, pa.array(range(len(values)), pa.int64()), max_examples=len(values)):
+            flagged[(name, finding.kind)] = {values[i].as_py(): masked for i, masked
+                                             in zip(finding.example_rows, finding.masked_examples, strict=True)}
+    keyed = list(found.values()) + (_expand(parquet, flagged, order, batch_rows) if flagged else [])
+    results = [result for _, result in sorted(keyed, key=lambda item: item[0])]
     results.append(CheckResult(PII_CHECK, ENGINE, ERROR, None, 0, [], "nik, kk, phone, email, npwp"))
     results += [CheckResult(NAME_CHECK, ENGINE, WARNING, name, count, [], None) for name, count in filled.items()]
     return results
+
+
+def _scan_cells(name: str, values: pa.Array, rows: pa.Array, where: tuple[int, int],
+                found: dict[tuple[str, str], tuple[tuple[int, int, int], CheckResult]]) -> None:
+    """One batch of a column scanned cell by cell into ``found``, keyed by (batch, column, kind) of its first cell."""
+    for finding in scan_column(name, values, rows, max_examples=MAX_EXAMPLES):
+        key = (*where, PII_KINDS.index(finding.kind))
+        _, result = found.setdefault((name, finding.kind),
+                                     (key, CheckResult(PII_CHECK, ENGINE, ERROR, name, 0, [], finding.kind)))
+        result.count += finding.count
+        for row, masked in zip(finding.example_rows, finding.masked_examples, strict=True):
+            if len(result.examples) < MAX_EXAMPLES:
+                result.examples.append(Problem(PII_CHECK, ERROR, name, row, masked, None, finding.kind))
+
+
+def _expand(parquet: pq.ParquetFile, flagged: dict[tuple[str, str], dict[str, str]], order: dict[str, int],
+            batch_rows: int) -> list[tuple[tuple[int, int, int], CheckResult]]:
+    """The cells of each flagged (column, kind): their count and first examples, each result keyed by where a
+    cell-by-cell scan would have made it (batch of its first cell, column order, kind order)."""
+    names = list(dict.fromkeys(name for name, _ in flagged))
+    results: dict[tuple[str, str], CheckResult] = {}
+    first_batch: dict[tuple[str, str], int] = {}
+    for number, batch in enumerate(parquet.iter_batches(batch_size=batch_rows, columns=["_row", *names])):
+        rows = batch.column("_row")
+        for (name, kind), masked_by_value in flagged.items():
+            strings = _as_strings(batch.column(name))
+            hit = pc.fill_null(pc.is_in(strings, value_set=pa.array(list(masked_by_value), strings.type)), False)
+            count = pc.sum(hit).as_py() or 0
+            if not count:
+                continue
+            result = results.get((name, kind))
+            if result is None:
+                result = results[(name, kind)] = CheckResult(PII_CHECK, ENGINE, ERROR, name, 0, [], kind)
+                first_batch[(name, kind)] = number
+            result.count += count
+            wanted = MAX_EXAMPLES - len(result.examples)
+            if wanted > 0:
+                cells = pc.filter(strings, hit).slice(0, wanted).to_pylist()
+                for row, value in zip(pc.filter(rows, hit).slice(0, wanted).to_pylist(), cells, strict=True):
+                    result.examples.append(Problem(PII_CHECK, ERROR, name, row, masked_by_value[value], None, kind))
+    return [((first_batch[key], order[key[0]], PII_KINDS.index(key[1])), result) for key, result in results.items()]
 
 
 def privacy_salt(state_dir: Path) -> str:

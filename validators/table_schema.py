@@ -14,11 +14,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
-
 from satudata.validators.problems import ERROR, Problem
 from satudata.validators.report import EXAMPLE_CAP, CheckResult
-from satudata.validators.sqltypes import FieldSql, field_sql, literal, pattern_condition, quote, register_udfs, render
+from satudata.validators.sqltypes import (
+    FieldSql,
+    connect,
+    field_sql,
+    literal,
+    pattern_condition,
+    quote,
+    register_udfs,
+    render,
+)
 
 CONSTRAINT_SQL = {
     "minimum": "{t} < {v}",
@@ -42,6 +49,17 @@ class ReferenceTable:
     schema: dict
 
 
+@dataclass(frozen=True)
+class CellCheck:
+    """A check of single cells: ``where`` is SQL true on a failing cell, whose text is the example value."""
+
+    check: str
+    field: str
+    where: str
+    severity: str
+    detail: str | None
+
+
 def _as_list(value: str | list[str]) -> list[str]:
     return [value] if isinstance(value, str) else list(value)
 
@@ -54,8 +72,7 @@ class TableSchemaEngine:
         self.references = references or {}
         self.blank_severity = blank_severity
         self.fields = {f["name"]: f for f in schema.get("fields", [])}
-        self.con = duckdb.connect()
-        self.con.execute("SET preserve_insertion_order = true")
+        self.con = connect(staged_path.parent)   # every query orders its examples by _ord
         self.con.execute(f"CREATE VIEW t AS SELECT *, file_row_number AS _ord FROM "
                          f"read_parquet({literal(str(staged_path))}, file_row_number = true)")
         ref_fields = [f for table in self.references.values() for f in table.schema.get("fields", [])]
@@ -96,25 +113,55 @@ class TableSchemaEngine:
                     for _, file, row, v in rows]
         return CheckResult(check, "table-schema", severity, field, count, examples, detail)
 
-    def check_field(self, name: str) -> list[CheckResult]:
+    def cell_checks(self, name: str, valid: str, typed: str) -> list[CellCheck]:
+        """The checks of one field's cells: type, integer range, then each constraint in declared order. ``valid``
+        and ``typed`` are the columns holding the cell's ``self.valid`` and ``self.typed``."""
         field, col = self.fields[name], quote(name)
         kind = f"{field.get('type', 'string')}/{field.get('format', 'default')}"
-        results = [self._collect("type", name, f"NOT _blank AND {col} IS NOT NULL AND NOT {self.valid(name)}",
-                                 col, self.severity(name, "type"), kind)]
-        typed, sql = self.typed(name), self.sql(name)
+        checks = [CellCheck("type", name, f"NOT _blank AND {col} IS NOT NULL AND NOT {valid}",
+                            self.severity(name, "type"), kind)]
+        sql = self.sql(name)
         if field.get("type") == "integer":
-            where = (f"NOT _blank AND {col} IS NOT NULL AND {self.valid(name)} "
+            where = (f"NOT _blank AND {col} IS NOT NULL AND {valid} "
                      f"AND coalesce({typed} NOT BETWEEN {INT64[0]} AND {INT64[1]}, TRUE)")
-            results.append(self._collect(INTEGER_RANGE, name, where, col, self.severity(name, INTEGER_RANGE),
-                                         "int64"))
+            checks.append(CellCheck(INTEGER_RANGE, name, where, self.severity(name, INTEGER_RANGE), "int64"))
         for constraint, value in (field.get("constraints") or {}).items():
             where = self._constraint_where(name, constraint, value, typed, sql)
             if where is None:
                 continue
             detail = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
-            results.append(self._collect(constraint, name, f"NOT _blank AND {where}", col,
-                                         self.severity(name, constraint), detail))
-        return results
+            checks.append(CellCheck(constraint, name, f"NOT _blank AND {where}", self.severity(name, constraint),
+                                    detail))
+        return checks
+
+    def run_cell_checks(self, checks: list[CellCheck]) -> list[CheckResult]:
+        """Every cell check in one scan of the table: the failing (check, row, cell) tuples of each row, then
+        per check the count and the first examples in row order (the same as one query per check)."""
+        if not checks:
+            return []
+        flags = ", ".join(f"CASE WHEN {c.where} THEN {{'k': {i}, 'v': {quote(c.field)}}} END"
+                          for i, c in enumerate(checks))
+        any_fails = " OR ".join(f"({c.where})" for c in checks)
+        # Each cell is read once: its validity, then its typed value, as columns the checks refer to.
+        names = list(dict.fromkeys(c.field for c in checks))
+        valid = ", ".join(f"{self.valid(n)} AS {self._valid_alias(n)}" for n in names)
+        typed = ", ".join(f"CASE WHEN {self._valid_alias(n)} THEN {render(self.sql(n).typed, n)} END AS "
+                          f"{self._typed_alias(n)}" for n in names)
+        source = f"(SELECT *, {typed} FROM (SELECT *, {valid} FROM t))"
+        fails = (f"SELECT _file, _row, _ord, unnest(list_filter([{flags}], lambda x: x IS NOT NULL)) AS f "
+                 f"FROM {source} WHERE {any_fails}")
+        limit = "" if self.cap is None else f"QUALIFY row_number() OVER (PARTITION BY f.k ORDER BY _ord) <= {self.cap}"
+        rows = self.con.execute(f"SELECT f.k, count(*) OVER (PARTITION BY f.k), _file, _row, f.v FROM ({fails}) "
+                                f"{limit} ORDER BY f.k, _ord").fetchall()
+        counts: dict[int, int] = {}
+        examples: dict[int, list[Problem]] = {i: [] for i in range(len(checks))}
+        for k, count, file, row, value in rows:
+            check = checks[k]
+            counts[k] = count
+            examples[k].append(Problem(check.check, check.severity, check.field, row,
+                                       None if value is None else str(value), file, check.detail))
+        return [CheckResult(c.check, "table-schema", c.severity, c.field, counts.get(i, 0), examples[i], c.detail)
+                for i, c in enumerate(checks)]
 
     def _constraint_where(self, name: str, constraint: str, value: object, typed: str,
                           sql: FieldSql) -> str | None:
@@ -160,11 +207,14 @@ class TableSchemaEngine:
         part = ", ".join(aliases) + f", CASE WHEN {self._nan(keys, aliases)} THEN _ord END"
         base = (f"(SELECT *, ({all_null}) AS all_null, row_number() OVER (PARTITION BY {part} ORDER BY _ord) AS seen "
                 f"FROM (SELECT _file, _row, _ord, _blank, {raw} AS raw, {typed} FROM t))")
-        where = "(all_null OR seen > 1)"
+        # One scan: the failing rows (few, as a rule) are kept, then split into blank rows and the others.
+        self.con.execute(f"CREATE OR REPLACE TEMP TABLE primary_key_failures AS "
+                         f"SELECT _file, _row, _ord, _blank, raw FROM {base} WHERE all_null OR seen > 1")
         detail = ", ".join(keys)
         severity = self.severity(None, "primary-key")
-        results = [self._collect("primary-key", None, f"{where} AND NOT _blank", "raw", severity, detail, base)]
-        blank = self._collect("primary-key", None, f"{where} AND _blank", "raw", self.blank_severity, detail, base)
+        failures = "primary_key_failures"
+        results = [self._collect("primary-key", None, "NOT _blank", "raw", severity, detail, failures)]
+        blank = self._collect("primary-key", None, "_blank", "raw", self.blank_severity, detail, failures)
         if blank.count:
             results.append(blank)
         return results
@@ -210,10 +260,19 @@ class TableSchemaEngine:
         detail = f"{ref.get('resource') or '(self)'}.{', '.join(ref_fields)}"
         return self._collect("foreign-key", name, "TRUE", "raw", severity, detail, source)
 
+    def _valid_alias(self, name: str) -> str:
+        return f"__valid_{self.present.index(name)}"
+
+    def _typed_alias(self, name: str) -> str:
+        return f"__typed_{self.present.index(name)}"
+
     def run(self) -> list[CheckResult]:
+        checks = [check for name in self.present
+                  for check in self.cell_checks(name, self._valid_alias(name), self._typed_alias(name))]
+        cell_results = iter(self.run_cell_checks(checks))
         results: list[CheckResult] = []
         for name in self.present:
-            results += self.check_field(name)
+            results += [next(cell_results) for check in checks if check.field == name]
             if (self.fields[name].get("constraints") or {}).get("unique"):
                 results.append(self.check_unique(name))
         keys = _as_list(self.schema.get("primaryKey") or [])

@@ -87,7 +87,8 @@ def sniff_other_delimiter(first_line: list[str | None], declared: str) -> str | 
 
 
 def _refuse_html(path: Path) -> None:
-    head = path.read_bytes()[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    with path.open("rb") as handle:
+        head = handle.read(512).lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if head.startswith((b"<!doctype html", b"<html", b"<table")):
         raise ExportUnreadable(
             path.name,
