@@ -22,6 +22,7 @@ from satudata.flows.context import RunContext
 from satudata.flows.guards import publishing_slot
 from satudata.flows.tasks import (
     convert,
+    find_unchanged,
     publish_bundle,
     pull_exports,
     quarantine_export,
@@ -183,11 +184,27 @@ def run_dataset(dataset_id: str, settings: dict, parent_run_id: str) -> dict:
 def publish_catalog(dataset_ids: list[str], settings: dict) -> list[dict]:
     """Every dataset of the catalogue (or the ones named), concurrently (see ``with_concurrency``)."""
     parent = _run_id()
-    futures = [run_dataset.submit(i, settings, parent) for i in dataset_ids]
-    results = [f.result() for f in futures]
-    if settings.get("target", "local") == "local":
+    unchanged = find_unchanged(RunContext.open(RunSettings.from_dict(settings)), dataset_ids)
+    outcomes = {}
+    for dataset_id, version in unchanged.items():   # nothing can have changed: no run at all for these
+        outcomes[dataset_id] = asdict(Outcome(dataset_id, "unchanged", version, "none",
+                                              "same export, schema, suite and code"))
+        progress.report(dataset_id, "unchanged", version)
+    futures = {i: run_dataset.submit(i, settings, parent) for i in dataset_ids if i not in unchanged}
+    outcomes.update({i: f.result() for i, f in futures.items()})
+    results = [outcomes[i] for i in dataset_ids]
+    if settings.get("target", "local") == "local" and (
+            any(o["status"] == "published" for o in results) or not _site_exists(settings)):
         _refresh_index(settings)
     return results
+
+
+def _site_exists(settings: dict) -> bool:
+    from satudata.catalog import load_catalog
+
+    run = RunSettings.from_dict(settings)
+    portal = run.portal_dir or load_catalog(run.catalog_path).portal_dir()
+    return (portal / "index.html").is_file() and (portal / "index.json").is_file()
 
 
 def _refresh_index(settings: dict) -> None:

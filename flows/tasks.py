@@ -71,3 +71,16 @@ def send_lineage(events: list) -> bool:
     except Exception as exc:  # noqa: BLE001 - any transport error: warn, the record is safe in the version
         log.warning("lineage not sent to OPENLINEAGE_URL: %s: %s", type(exc).__name__, exc)
         return False
+
+
+@task(name="find-unchanged", **WORK)
+def find_unchanged(ctx: RunContext, dataset_ids: list[str]) -> dict[str, str]:
+    """dataset id → latest version, for every dataset whose inputs are those of its latest version."""
+    from satudata.precheck import unchanged_since_latest
+
+    found = {}
+    for dataset_id in dataset_ids:
+        latest = unchanged_since_latest(ctx.catalog, ctx.publisher, ctx.catalog.dataset(dataset_id))
+        if latest is not None:
+            found[dataset_id] = latest.version
+    return found
