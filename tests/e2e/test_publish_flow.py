@@ -165,3 +165,18 @@ def test_changed_row_gives_minor_dropped_column_gives_major_metadata_gives_patch
     assert portal.versions(dataset) == ["1.0.0", "1.1.0", "2.0.0", "2.0.1"]
     for version in portal.versions(dataset):   # every earlier version is kept, whole
         assert (portal.version_dir(dataset, version) / "data.csv").is_file()
+
+
+def test_metadata_only_change_gives_1_0_1(project: Path):
+    dataset_id = "garis-kemiskinan-jatim"
+    assert _run(project, [dataset_id])[dataset_id]["version"] == "1.0.0"
+    raw = yaml.safe_load((project / "catalog.yaml").read_text(encoding="utf-8"))
+    entry = next(d for d in raw["datasets"] if d["id"] == dataset_id)
+    entry["description"]["en"] += " Revised wording."
+    (project / "catalog.yaml").write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    outcome = _run(project, [dataset_id])[dataset_id]
+    assert (outcome["status"], outcome["version"], outcome["change"]) == ("published", "1.0.1", "patch")
+    portal = _portal(project)
+    dataset = load_catalog(project / "catalog.yaml").dataset(dataset_id)
+    old, new = (portal.version_dir(dataset, v) / "data.csv" for v in ("1.0.0", "1.0.1"))
+    assert old.read_bytes() == new.read_bytes()   # the data did not change, only what is said about it
