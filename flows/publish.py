@@ -184,7 +184,12 @@ def run_dataset(dataset_id: str, settings: dict, parent_run_id: str) -> dict:
 def publish_catalog(dataset_ids: list[str], settings: dict) -> list[dict]:
     """Every dataset of the catalogue (or the ones named), concurrently (see ``with_concurrency``)."""
     parent = _run_id()
-    unchanged = find_unchanged(RunContext.open(RunSettings.from_dict(settings)), dataset_ids)
+    try:
+        ctx = RunContext.open(RunSettings.from_dict(settings))
+    except Exception:  # noqa: BLE001 - e.g. CKAN unreachable: every dataset's own run reports it clearly
+        unchanged: dict[str, str] = {}
+    else:
+        unchanged = find_unchanged(ctx, dataset_ids)
     outcomes = {}
     for dataset_id, version in unchanged.items():   # nothing can have changed: no run at all for these
         outcomes[dataset_id] = asdict(Outcome(dataset_id, "unchanged", version, "none",

@@ -80,7 +80,11 @@ def find_unchanged(ctx: RunContext, dataset_ids: list[str]) -> dict[str, str]:
 
     found = {}
     for dataset_id in dataset_ids:
-        latest = unchanged_since_latest(ctx.catalog, ctx.publisher, ctx.catalog.dataset(dataset_id))
+        try:
+            latest = unchanged_since_latest(ctx.catalog, ctx.publisher, ctx.catalog.dataset(dataset_id))
+        except Exception as exc:  # noqa: BLE001 - not knowing is fine: the dataset's own run reports the problem
+            log.info("precheck of %s skipped: %s", dataset_id, type(exc).__name__)
+            continue
         if latest is not None:
             found[dataset_id] = latest.version
     return found
