@@ -58,8 +58,7 @@ def main(catalog_path: str, dataset_id: str, out_dir: str, mode: str = "current"
     from satudata.validators.expectations_sql import run_suite_sql
     from satudata.validators.gx_suite import run_suite
     from satudata.validators.privacy_gate import column_treatments, scan_typed
-    from satudata.validators.table_schema import check_table
-    from satudata.validators.typed import cast_to_typed
+    from satudata.validators.table_schema import check_and_cast
 
     catalog = load_catalog(catalog_path)
     dataset = catalog.dataset(dataset_id)
@@ -85,11 +84,9 @@ def main(catalog_path: str, dataset_id: str, out_dir: str, mode: str = "current"
     results += staged.problems
     stage("read", t)
     t = time.perf_counter()
-    checks = check_table(staged.path, staged.fields, schema, references)
-    stage("table-schema", t)
-    t = time.perf_counter()
-    typed = cast_to_typed(staged.path, schema, staged.fields, out / "typed.parquet")
-    stage("typed", t)
+    typed = out / "typed.parquet"   # written by the cell checks' own scan, as in validate_staged
+    checks = check_and_cast(staged.path, staged.fields, schema, references, typed_out=typed)
+    stage("table-schema+typed", t)
     t = time.perf_counter()
     gx = run_suite_sql(typed, catalog.suite_path(dataset_id)) if mode == "fast" else None
     fallbacks += ["great-expectations"] if mode == "fast" and gx is None else []

@@ -14,7 +14,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from satudata.sources.pull import sha256_file
-from satudata.validators.sqltypes import connect, literal
+from satudata.validators.sqltypes import connect, literal, quote
+from satudata.validators.typed import INTERNAL_COLUMNS
 
 CSV_NAME, PARQUET_NAME = "data.csv", "data.parquet"
 CSV_TYPE, PARQUET_TYPE = "text/csv", "application/vnd.apache.parquet"
@@ -51,7 +52,8 @@ def write_outputs(typed: Path, out_dir: Path, treatments: dict[str, ColumnTreatm
 
     with ThreadPoolExecutor(max_workers=1) as pool:
         parquet = pool.submit(parquet_file)
-        _write_csv(f"SELECT * EXCLUDE (_file, _row) FROM read_parquet({literal(str(typed))})", csv_path, out_dir)
+        internal = ", ".join(quote(c) for c in INTERNAL_COLUMNS if c in pq.ParquetFile(typed).schema_arrow.names)
+        _write_csv(f"SELECT * EXCLUDE ({internal}) FROM read_parquet({literal(str(typed))})", csv_path, out_dir)
         return [parquet.result(), describe(csv_path, CSV_TYPE)]
 
 
@@ -63,7 +65,7 @@ def _write_parquet(typed: Path, parquet_path: Path, treatments: dict[str, Column
     writer: pq.ParquetWriter | None = None
     try:
         for batch in source.iter_batches(batch_size=131_072):
-            table = pa.Table.from_batches([batch]).drop_columns(["_file", "_row"])
+            table = _published(pa.Table.from_batches([batch]))
             for name, treat in treatments.items():
                 index = table.schema.get_field_index(name)
                 treated = treat(table.column(name).combine_chunks())
@@ -75,7 +77,7 @@ def _write_parquet(typed: Path, parquet_path: Path, treatments: dict[str, Column
             writer.write_table(table)
         if writer is None:  # no rows at all: still publish an empty, typed file
             schema = source.schema_arrow
-            empty = schema.empty_table().drop_columns(["_file", "_row"])
+            empty = _published(schema.empty_table())
             for name, treat in treatments.items():
                 if treat(pa.array([], type=empty.schema.field(name).type)) is None:
                     empty = empty.drop_columns([name])
@@ -84,6 +86,10 @@ def _write_parquet(typed: Path, parquet_path: Path, treatments: dict[str, Column
     finally:
         if writer is not None:
             writer.close()
+
+
+def _published(table: pa.Table) -> pa.Table:
+    return table.drop_columns([c for c in INTERNAL_COLUMNS if c in table.column_names])
 
 
 def _write_csv(query: str, csv_path: Path, out_dir: Path) -> None:

@@ -35,6 +35,7 @@ from satudata.validators.gx_suite import ROW, _detail, _field
 from satudata.validators.problems import ERROR, WARNING, Problem
 from satudata.validators.report import EXAMPLE_CAP, CheckResult
 from satudata.validators.sqltypes import literal, quote
+from satudata.validators.typed import FAILS
 
 NUMERIC = ("BIGINT", "INTEGER", "DOUBLE")
 ORDERED = (*NUMERIC, "DATE", "TIMESTAMP")
@@ -571,7 +572,7 @@ def run_suite_sql(typed_parquet: Path, suite_path: Path, cap: int | None = EXAMP
         con.execute(f"SET temp_directory = {literal(str(temp_dir or typed_parquet.parent / '.duckdb-tmp'))}")
         con.execute(f"CREATE VIEW raw AS SELECT * FROM read_parquet({literal(str(typed_parquet))}, "
                     "file_row_number = true)")
-        types = {name: kind for name, kind, *_ in con.execute("DESCRIBE raw").fetchall()}
+        types = {name: kind for name, kind, *_ in con.execute("DESCRIBE raw").fetchall() if name != FAILS}
         columns = ", ".join(f"CASE WHEN isnan({quote(n)}) THEN NULL ELSE {quote(n)} END AS {quote(n)}"
                             if kind == "DOUBLE" else quote(n) for n, kind in types.items() if n != "file_row_number")
         con.execute(f"CREATE VIEW t AS SELECT {columns}, file_row_number AS _ord FROM raw")

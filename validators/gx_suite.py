@@ -16,6 +16,7 @@ import pyarrow.parquet as pq
 
 from satudata.validators.problems import ERROR, WARNING, Problem
 from satudata.validators.report import EXAMPLE_CAP, OBSERVED, CheckResult
+from satudata.validators.typed import FAILS
 
 ROW = "_row"
 
@@ -113,10 +114,11 @@ def run_suite(typed_parquet: Path, suite_path: Path, cap: int | None = EXAMPLE_C
         suite = load_suite(suite_path)
     except SuiteError as exc:
         return [CheckResult("gx:suite", "great-expectations", ERROR, None, 1, [], str(exc))]
-    frame = pq.read_table(typed_parquet).to_pandas()
+    parquet = pq.ParquetFile(typed_parquet)
+    frame = parquet.read(columns=[c for c in parquet.schema_arrow.names if c != FAILS]).to_pandas()
     files = frame["_file"].unique().tolist() if "_file" in frame.columns else []
     file = files[0] if len(files) == 1 else None   # with several export files a row number alone names no file
-    frame = frame.drop(columns=[c for c in ("_file",) if c in frame.columns])
+    frame = frame.drop(columns=[c for c in ("_file", FAILS) if c in frame.columns])
     with _context_lock:   # GX contexts are not thread-safe
         context = _context()
         name = f"suite-{suite.name}"

@@ -23,6 +23,7 @@ from satudata.validators.privacy_patterns import (
     PLAIN_DECIMAL_RE2,
     PREFILTER_RE2,
     PREFILTER_RE2_PHONE_COLUMN,
+    SHORTEST_NUMBER_MATCH,
     ColumnContext,
     find_pii_in_value,
     find_spans,
@@ -210,6 +211,23 @@ def _name_finding(column: str, values: pa.Array, rows: pa.Array, max_examples: i
     return PiiFinding(column, SUSPICIOUS_NAME, len(values) - values.null_count, tuple(sample_rows), masked)
 
 
+def _long_integers_only(values: pa.Array, rows: pa.Array) -> tuple[pa.Array, pa.Array]:
+    """An integer column keeps only the values of SHORTEST_NUMBER_MATCH digits or more: the text of a shorter
+    integer matches no pattern of the pre-filter, so the (costly) conversion to text is skipped for it."""
+    if not pa.types.is_integer(values.type):
+        return values, rows
+    if values.type.bit_width < 32:
+        return values.slice(0, 0), rows.slice(0, 0)
+    if values.type != pa.uint64():
+        values = pc.cast(values, pa.int64())
+    bound = 10 ** (SHORTEST_NUMBER_MATCH - 1)
+    long = pc.greater_equal(values, bound)
+    if pa.types.is_signed_integer(values.type):
+        long = pc.or_(long, pc.less_equal(values, -bound))
+    long = pc.fill_null(long, False)
+    return pc.filter(values, long), pc.filter(rows, long)
+
+
 def scan_column(
     column: str,
     values: pa.Array | pa.ChunkedArray,
@@ -225,8 +243,9 @@ def scan_column(
     values, rows = _single_array(values), _single_array(row_numbers)
     if len(values) != len(rows):
         raise ValueError(f"column {column!r}: {len(values)} values but {len(rows)} row numbers")
-    strings = _as_strings(values)
-    findings = [] if strings is None else _content_findings(column, strings, rows, max_examples)
+    values_for_content, rows_for_content = _long_integers_only(values, rows)
+    strings = _as_strings(values_for_content)
+    findings = [] if strings is None else _content_findings(column, strings, rows_for_content, max_examples)
     if include_name_warning and column_name_warning(column):
         findings.append(_name_finding(column, values, rows, max_examples))
     return findings

@@ -53,6 +53,9 @@ PREFILTER_RE2 = "|".join(
 PLAIN_DECIMAL_RE2 = r"^\s*[-+]?(?:[1-9]\d*|0)\.\d*[1-9]\d*\s*$"
 # In a phone column a mobile stored as a number has lost its leading 0: 81234567890, 812-3456-7890.
 PREFILTER_RE2_PHONE_COLUMN = PREFILTER_RE2 + r"|8[ .\-]?[1-9](?:[ .\-]?\d){7}"
+# The fewest digits an integer's text (an optional minus, then digits) needs to match either pre-filter: 9, the
+# phone-column "8…" number (15 for NIK/KK/NPWP, 10 for "62…"; the others need "0", "(", "+" or "@" before digits).
+SHORTEST_NUMBER_MATCH = 9
 
 _BEFORE = r"(?<!\w)(?<!\d[.,/:-])"  # not glued to a word, nor continuing a number such as 1.234 or 12-05
 _AFTER = r"(?!\w)(?![.,/:-]\d)"

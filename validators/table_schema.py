@@ -16,6 +16,7 @@ from pathlib import Path
 
 from satudata.validators.problems import ERROR, Problem
 from satudata.validators.report import EXAMPLE_CAP, CheckResult
+from satudata.validators.sorted_keys import SortedKeys, scan_sorted_keys
 from satudata.validators.sqltypes import (
     FieldSql,
     connect,
@@ -26,6 +27,7 @@ from satudata.validators.sqltypes import (
     register_udfs,
     render,
 )
+from satudata.validators.typed import FAILS, PARQUET, put_in_order
 
 CONSTRAINT_SQL = {
     "minimum": "{t} < {v}",
@@ -71,6 +73,8 @@ class TableSchemaEngine:
         self.schema, self.present, self.cap = schema, present, cap
         self.references = references or {}
         self.blank_severity = blank_severity
+        self._unsorted: Path | None = None     # the typed table as written, in staged order
+        self._ordered: bool | None = None      # whether that is the published order, when the key scan knows
         self.fields = {f["name"]: f for f in schema.get("fields", [])}
         self.con = connect(staged_path.parent)   # every query orders its examples by _ord
         self.con.execute(f"CREATE VIEW t AS SELECT *, file_row_number AS _ord FROM "
@@ -134,25 +138,32 @@ class TableSchemaEngine:
                                     detail))
         return checks
 
+    def _checked_rows(self, checks: list[CellCheck]) -> tuple[str, str, str]:
+        """(source, fails, any_fails): the staged rows with each cell's validity and typed value as columns (each
+        cell read once), the list of a row's failing (check, cell) pairs, and SQL true when a row has any."""
+        flags = ", ".join(f"CASE WHEN {c.where} THEN {{'k': {i}, 'v': {quote(c.field)}}} END"
+                          for i, c in enumerate(checks))
+        any_fails = " OR ".join(f"({c.where})" for c in checks)
+        valid = ", ".join(f"{self.valid(n)} AS {self._valid_alias(n)}" for n in self.present)
+        typed = ", ".join(f"CASE WHEN {self._valid_alias(n)} THEN {render(self.sql(n).typed, n)} END AS "
+                          f"{self._typed_alias(n)}" for n in self.present)
+        source = f"(SELECT *, {typed} FROM (SELECT *, {valid} FROM t))"
+        return source, f"list_filter([{flags}], lambda x: x IS NOT NULL)", any_fails
+
     def run_cell_checks(self, checks: list[CellCheck]) -> list[CheckResult]:
         """Every cell check in one scan of the table: the failing (check, row, cell) tuples of each row, then
         per check the count and the first examples in row order (the same as one query per check)."""
         if not checks:
             return []
-        flags = ", ".join(f"CASE WHEN {c.where} THEN {{'k': {i}, 'v': {quote(c.field)}}} END"
-                          for i, c in enumerate(checks))
-        any_fails = " OR ".join(f"({c.where})" for c in checks)
-        # Each cell is read once: its validity, then its typed value, as columns the checks refer to.
-        names = list(dict.fromkeys(c.field for c in checks))
-        valid = ", ".join(f"{self.valid(n)} AS {self._valid_alias(n)}" for n in names)
-        typed = ", ".join(f"CASE WHEN {self._valid_alias(n)} THEN {render(self.sql(n).typed, n)} END AS "
-                          f"{self._typed_alias(n)}" for n in names)
-        source = f"(SELECT *, {typed} FROM (SELECT *, {valid} FROM t))"
-        fails = (f"SELECT _file, _row, _ord, unnest(list_filter([{flags}], lambda x: x IS NOT NULL)) AS f "
-                 f"FROM {source} WHERE {any_fails}")
+        source, fails, any_fails = self._checked_rows(checks)
+        return self._cell_results(checks, f"SELECT _file, _row, _ord, unnest({fails}) AS f FROM {source} "
+                                          f"WHERE {any_fails}")
+
+    def _cell_results(self, checks: list[CellCheck], failing_cells: str) -> list[CheckResult]:
+        """Count and first examples per check from ``failing_cells`` (rows of _file, _row, _ord, f{k, v})."""
         limit = "" if self.cap is None else f"QUALIFY row_number() OVER (PARTITION BY f.k ORDER BY _ord) <= {self.cap}"
-        rows = self.con.execute(f"SELECT f.k, count(*) OVER (PARTITION BY f.k), _file, _row, f.v FROM ({fails}) "
-                                f"{limit} ORDER BY f.k, _ord").fetchall()
+        rows = self.con.execute(f"SELECT f.k, count(*) OVER (PARTITION BY f.k), _file, _row, f.v "
+                                f"FROM ({failing_cells}) {limit} ORDER BY f.k, _ord").fetchall()
         counts: dict[int, int] = {}
         examples: dict[int, list[Problem]] = {i: [] for i in range(len(checks))}
         for k, count, file, row, value in rows:
@@ -162,6 +173,39 @@ class TableSchemaEngine:
                                        None if value is None else str(value), file, check.detail))
         return [CheckResult(c.check, "table-schema", c.severity, c.field, counts.get(i, 0), examples[i], c.detail)
                 for i, c in enumerate(checks)]
+
+    def write_typed(self, out: Path) -> list[CheckResult]:
+        """The typed table at ``out`` (see validators.typed) and the cell checks' results, from one scan: each
+        row's typed values and its failing checks (``_fails``) are written together, then the failures are read
+        back from that one mostly empty column."""
+        checks = self.all_cell_checks()
+        unsorted = out.with_name(out.name + ".unsorted")
+        self._write_unsorted(checks, unsorted)
+        results = self._cell_results(checks, f"SELECT _file, _row, file_row_number AS _ord, unnest({FAILS}) AS f FROM "
+                                             f"read_parquet({literal(str(unsorted))}, file_row_number = true) "
+                                             f"WHERE {FAILS} IS NOT NULL") if checks else []
+        self._unsorted, self._ordered = unsorted, None
+        return results
+
+    def _write_unsorted(self, checks: list[CellCheck], unsorted: Path) -> None:
+        columns = ", ".join(f"TRY_CAST({self._typed_alias(n)} AS {self.sql(n).duck_type}) AS {quote(n)}"
+                            for n in self.present)
+        # TRY_CAST: an integer beyond 64 bits (reported by the integer-range check, so never published) is NULL.
+        if checks:
+            source, fails, any_fails = self._checked_rows(checks)
+            fails_column = f"CASE WHEN {any_fails} THEN {fails} END"
+        else:
+            source, fails_column = "t", "NULL::STRUCT(k INTEGER, v VARCHAR)[]"
+        self.con.execute("SET preserve_insertion_order = true")   # written in the staged order
+        try:
+            self.con.execute(f"COPY (SELECT _file, _row{', ' if columns else ''}{columns}, {fails_column} AS {FAILS} "
+                             f"FROM {source} WHERE NOT _blank) TO {literal(str(unsorted))} {PARQUET}")
+        finally:
+            self.con.execute("SET preserve_insertion_order = false")
+
+    def finish_typed(self, out: Path) -> Path:
+        """Put the table ``write_typed`` wrote in the published order at ``out``."""
+        return put_in_order(self.con, self._unsorted, self.schema, self.present, out, self._ordered)
 
     def _constraint_where(self, name: str, constraint: str, value: object, typed: str,
                           sql: FieldSql) -> str | None:
@@ -198,18 +242,26 @@ class TableSchemaEngine:
                   f"QUALIFY row_number() OVER (PARTITION BY v ORDER BY _ord) > 1)")
         return self._collect("unique", name, "TRUE", "raw", self.severity(name, "unique"), "unique", source)
 
-    def check_primary_key(self, keys: list[str]) -> list[CheckResult]:
-        aliases = [f"k{i}" for i in range(len(keys))]
-        typed = ", ".join(self._key(k, a) for k, a in zip(keys, aliases, strict=True))
-        all_null = " AND ".join(f"{a} IS NULL" for a in aliases)
+    def check_primary_key(self, keys: list[str], scan: SortedKeys | None = None) -> list[CheckResult]:
+        """Rows whose key is empty or repeats an earlier row's. With ``scan`` (keys found sorted in the typed table,
+        see validators.sorted_keys) only those rows and the blank ones are looked up; otherwise one window over
+        every row compares the keys."""
         raw = " || '|' || ".join(f"coalesce({quote(k)}, '')" for k in keys)
-        # A key holding NaN equals no other key (NaN != NaN), so it gets a partition of its own.
-        part = ", ".join(aliases) + f", CASE WHEN {self._nan(keys, aliases)} THEN _ord END"
-        base = (f"(SELECT *, ({all_null}) AS all_null, row_number() OVER (PARTITION BY {part} ORDER BY _ord) AS seen "
-                f"FROM (SELECT _file, _row, _ord, _blank, {raw} AS raw, {typed} FROM t))")
+        if scan is not None:
+            self.con.register("primary_key_rows", scan.rows_table())
+            failing = (f"SELECT t._file, t._row, t._ord, t._blank, {raw} AS raw FROM t LEFT JOIN primary_key_rows p "
+                       f"ON t._file = p._file AND t._row = p._row WHERE t._blank OR p._row IS NOT NULL")
+        else:
+            aliases = [f"k{i}" for i in range(len(keys))]
+            typed = ", ".join(self._key(k, a) for k, a in zip(keys, aliases, strict=True))
+            all_null = " AND ".join(f"{a} IS NULL" for a in aliases)
+            # A key holding NaN equals no other key (NaN != NaN), so it gets a partition of its own.
+            part = ", ".join(aliases) + f", CASE WHEN {self._nan(keys, aliases)} THEN _ord END"
+            base = (f"(SELECT *, ({all_null}) AS all_null, row_number() OVER (PARTITION BY {part} ORDER BY _ord) "
+                    f"AS seen FROM (SELECT _file, _row, _ord, _blank, {raw} AS raw, {typed} FROM t))")
+            failing = f"SELECT _file, _row, _ord, _blank, raw FROM {base} WHERE all_null OR seen > 1"
         # One scan: the failing rows (few, as a rule) are kept, then split into blank rows and the others.
-        self.con.execute(f"CREATE OR REPLACE TEMP TABLE primary_key_failures AS "
-                         f"SELECT _file, _row, _ord, _blank, raw FROM {base} WHERE all_null OR seen > 1")
+        self.con.execute(f"CREATE OR REPLACE TEMP TABLE primary_key_failures AS {failing}")
         detail = ", ".join(keys)
         severity = self.severity(None, "primary-key")
         failures = "primary_key_failures"
@@ -266,31 +318,62 @@ class TableSchemaEngine:
     def _typed_alias(self, name: str) -> str:
         return f"__typed_{self.present.index(name)}"
 
-    def run(self) -> list[CheckResult]:
-        checks = [check for name in self.present
-                  for check in self.cell_checks(name, self._valid_alias(name), self._typed_alias(name))]
-        cell_results = iter(self.run_cell_checks(checks))
+    def all_cell_checks(self) -> list[CellCheck]:
+        return [check for name in self.present
+                for check in self.cell_checks(name, self._valid_alias(name), self._typed_alias(name))]
+
+    def run(self, typed_out: Path | None = None) -> list[CheckResult]:
+        """Every check; with ``typed_out``, the typed table is written there by the same scan as the cell checks."""
+        checks = self.all_cell_checks()
+        cell_results = self.write_typed(typed_out) if typed_out else self.run_cell_checks(checks)
         results: list[CheckResult] = []
-        for name in self.present:
-            results += [next(cell_results) for check in checks if check.field == name]
+        for name, column in zip(self.present, _by_field(checks, cell_results, self.present), strict=True):
+            results += column
             if (self.fields[name].get("constraints") or {}).get("unique"):
                 results.append(self.check_unique(name))
         keys = _as_list(self.schema.get("primaryKey") or [])
         if keys and set(keys) <= set(self.present):
-            results += self.check_primary_key(keys)
+            scan = self._scan_sorted_keys(keys, cell_results) if typed_out else None
+            results += self.check_primary_key(keys, scan)
+            self._ordered = scan.in_published_order if scan is not None else None
         for fk in self.schema.get("foreignKeys") or []:
             if set(_as_list(fk["fields"])) <= set(self.present):
                 result = self.check_foreign_key(fk)
                 if result is not None:
                     results.append(result)
+        if typed_out:
+            self.finish_typed(typed_out)
         return results
+
+    def _scan_sorted_keys(self, keys: list[str], cell_results: list[CheckResult]) -> SortedKeys | None:
+        """The key scan of the typed table, when its key values are the ones the SQL check compares: not floating
+        point (NaN), and no key integer beyond 64 bits (NULL in the typed table, a value to the SQL check)."""
+        if any(self.is_number(k) for k in keys) or any(r.check == INTEGER_RANGE and r.field in keys and r.count
+                                                       for r in cell_results):
+            return None
+        return scan_sorted_keys(self._unsorted, keys)
+
+
+def _by_field(checks: list[CellCheck], results: list[CheckResult], present: list[str]) -> list[list[CheckResult]]:
+    grouped: dict[str, list[CheckResult]] = {name: [] for name in present}
+    for check, result in zip(checks, results, strict=True):
+        grouped[check.field].append(result)
+    return [grouped[name] for name in present]
 
 
 def check_table(staged_path: Path, present: list[str], schema: dict,
                 references: dict[str, ReferenceTable] | None = None, cap: int | None = EXAMPLE_CAP,
                 blank_severity: str = "warning") -> list[CheckResult]:
+    return check_and_cast(staged_path, present, schema, references, cap, blank_severity)
+
+
+def check_and_cast(staged_path: Path, present: list[str], schema: dict,
+                   references: dict[str, ReferenceTable] | None = None, cap: int | None = EXAMPLE_CAP,
+                   blank_severity: str = "warning", typed_out: Path | None = None) -> list[CheckResult]:
+    """The Table Schema checks of the staged table; with ``typed_out``, the typed table written there too (the cell
+    checks and the cast share one scan)."""
     engine = TableSchemaEngine(staged_path, present, schema, references, cap, blank_severity)
     try:
-        return engine.run()
+        return engine.run(typed_out)
     finally:
         engine.close()

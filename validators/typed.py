@@ -1,22 +1,28 @@
 """The typed table: staged text cast by the schema's types (the same SQL that validated it), blank rows gone.
 
-GX and the privacy scan run on it, and conversion publishes from it. Its rows are ordered by primary key (then
-file and row), the published order. Exports nearly always arrive in that order already: the table is written in
-the staged order, checked, and sorted (a second pass, spilling to disk beyond DuckDB's memory limit) only when
-it is not.
+GX and the privacy scan run on it, and conversion publishes from it. It is written by the Table Schema engine in
+the same scan that checks the cells (``TableSchemaEngine.write_typed``): besides the fields it holds ``_file`` and
+``_row`` (where each row came from) and ``_fails`` (the row's failing cell checks, NULL when none), which are never
+published. Its rows are ordered by primary key (then file and row), the published order. Exports nearly always
+arrive in that order already: the table is written in the staged order, checked, and sorted (a second pass,
+spilling to disk beyond DuckDB's memory limit) only when it is not.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from satudata.validators.sqltypes import connect, field_sql, literal, quote, register_udfs, render
+from satudata.validators.sqltypes import literal, quote
 
 PARQUET = "(FORMAT parquet, COMPRESSION zstd)"
+FAILS = "_fails"
+# Columns of the typed table that are not fields: dropped before anything is published or checked as data.
+INTERNAL_COLUMNS = ("_file", "_row", FAILS)
 
 
 def _keys(schema: dict, present: list[str]) -> list[str]:
@@ -27,12 +33,6 @@ def _keys(schema: dict, present: list[str]) -> list[str]:
 
 def _order_by(schema: dict, present: list[str]) -> str:
     return ", ".join(quote(k) for k in [*_keys(schema, present), "_file", "_row"])
-
-
-def _typed(field: dict) -> str:
-    """The typed value of a valid cell; NULL for an empty cell or one with a type error."""
-    sql, column = field_sql(field), field["name"]
-    return f"CASE WHEN {quote(column)} IS NOT NULL AND {render(sql.valid, column)} THEN {render(sql.typed, column)} END"
 
 
 def _not_after(before: pa.Array, after: pa.Array, rest: pa.Array) -> pa.Array:
@@ -65,19 +65,27 @@ def is_ordered(path: Path, columns: list[str]) -> bool:
 
 
 def cast_to_typed(staged: Path, schema: dict, present: list[str], out: Path) -> Path:
-    """Typed Parquet of every non-blank row, schema order, with ``_file``/``_row`` kept for checks."""
-    fields = [f for f in schema["fields"] if f["name"] in present]
-    order = [*_keys(schema, present), "_file", "_row"]
-    unsorted = out.with_name(out.name + ".unsorted")
-    con = connect(out.parent, ordered=True)
+    """Typed Parquet of every non-blank row, schema order, with ``_file``/``_row`` kept for checks (the cell checks
+    run too, as they share the scan; ``check_table`` gives the whole report)."""
+    from satudata.validators.table_schema import TableSchemaEngine
+
+    engine = TableSchemaEngine(staged, present, schema)
     try:
-        register_udfs(con, fields)
-        # TRY_CAST: an integer beyond 64 bits (reported by the integer-range check, so never published) is NULL here.
-        columns = ", ".join(f"TRY_CAST({_typed(f)} AS {field_sql(f).duck_type}) AS {quote(f['name'])}"
-                            for f in fields)
-        con.execute(f"COPY (SELECT _file, _row, {columns} FROM read_parquet({literal(str(staged))}) "
-                    f"WHERE NOT _blank) TO {literal(str(unsorted))} {PARQUET}")
-        if is_ordered(unsorted, order):
+        engine.write_typed(out)
+        engine.finish_typed(out)
+    finally:
+        engine.close()
+    return out
+
+
+def put_in_order(con: duckdb.DuckDBPyConnection, unsorted: Path, schema: dict, present: list[str],
+                 out: Path, ordered: bool | None = None) -> Path:
+    """Move the typed table written in staged order to ``out`` when that is the published order; sort it when not.
+    ``ordered``: already known (by validators.sorted_keys), or None to check."""
+    try:
+        if ordered is None:
+            ordered = is_ordered(unsorted, [*_keys(schema, present), "_file", "_row"])
+        if ordered:
             unsorted.replace(out)
         else:
             # The sort by primary key (the published order: content hashes depend on it) spills beyond the limit.
@@ -85,6 +93,5 @@ def cast_to_typed(staged: Path, schema: dict, present: list[str], out: Path) -> 
             con.execute(f"COPY (SELECT * FROM read_parquet({literal(str(unsorted))}) "
                         f"ORDER BY {_order_by(schema, present)}) TO {literal(str(out))} {PARQUET}")
     finally:
-        con.close()
         unsorted.unlink(missing_ok=True)
     return out

@@ -11,8 +11,7 @@ from satudata.validators.expectations_sql import run_suite_sql
 from satudata.validators.gx_suite import run_suite
 from satudata.validators.privacy_gate import redact_examples, scan_typed
 from satudata.validators.report import EXAMPLE_CAP, ValidationReport, aggregate
-from satudata.validators.table_schema import ReferenceTable, check_table
-from satudata.validators.typed import cast_to_typed
+from satudata.validators.table_schema import ReferenceTable, check_and_cast
 
 
 @dataclass
@@ -25,10 +24,10 @@ def validate_staged(dataset_id: str, raws: list[RawExport], staged: StagedTable,
                     references: dict[str, ReferenceTable], work_dir: Path,
                     cap: int | None = EXAMPLE_CAP) -> CheckedTable:
     results = aggregate(staged.problems, "structure", cap)
-    results += check_table(staged.path, staged.fields, schema, references, cap)
-    typed: Path | None = None
-    if not staged.missing_fields:
-        typed = cast_to_typed(staged.path, schema, staged.fields, work_dir / "typed.parquet")
+    # The typed table is written by the same scan as the cell checks, when every schema field was found.
+    typed = None if staged.missing_fields else work_dir / "typed.parquet"
+    results += check_and_cast(staged.path, staged.fields, schema, references, cap, typed_out=typed)
+    if typed is not None:
         suite_results = run_suite_sql(typed, suite_path, cap)   # DuckDB; None: a type only GX knows
         results += suite_results if suite_results is not None else run_suite(typed, suite_path, cap)
         results += scan_typed(typed, schema)
