@@ -53,7 +53,9 @@ def write_outputs(typed: Path, out_dir: Path, treatments: dict[str, ColumnTreatm
     with ThreadPoolExecutor(max_workers=1) as pool:
         parquet = pool.submit(parquet_file)
         internal = ", ".join(quote(c) for c in INTERNAL_COLUMNS if c in pq.ParquetFile(typed).schema_arrow.names)
-        _write_csv(f"SELECT * EXCLUDE ({internal}) FROM read_parquet({literal(str(typed))})", csv_path, out_dir)
+        # One DuckDB thread beside pyarrow's writer: with a core each, both finish sooner, in less memory.
+        _write_csv(f"SELECT * EXCLUDE ({internal}) FROM read_parquet({literal(str(typed))})", csv_path, out_dir,
+                   threads=1)
         return [parquet.result(), describe(csv_path, CSV_TYPE)]
 
 
@@ -92,9 +94,11 @@ def _published(table: pa.Table) -> pa.Table:
     return table.drop_columns([c for c in INTERNAL_COLUMNS if c in table.column_names])
 
 
-def _write_csv(query: str, csv_path: Path, out_dir: Path) -> None:
+def _write_csv(query: str, csv_path: Path, out_dir: Path, threads: int | None = None) -> None:
     con = connect(out_dir.parent, ordered=True)   # the CSV keeps the rows' order
     try:
+        if threads:
+            con.execute(f"SET threads = {int(threads)}")
         con.execute(f"COPY ({query}) TO {literal(str(csv_path))} "
                     "(FORMAT csv, HEADER true, DELIMITER ',', QUOTE '\"', DATEFORMAT '%Y-%m-%d', "
                     "TIMESTAMPFORMAT '%Y-%m-%dT%H:%M:%S')")
