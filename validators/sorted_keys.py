@@ -36,11 +36,6 @@ class SortedKeys:
         ties, if any, within one file); None when only a full comparison can tell."""
         return True if not self.empty and (not self.repeated or len(self.files) <= 1) else None
 
-    def rows_table(self) -> pa.Table:
-        rows = self.repeated + self.empty
-        return pa.table({"_file": pa.array([f for f, _ in rows], pa.string()),
-                         "_row": pa.array([r for _, r in rows], pa.int64())})
-
 
 def _comparable(kind: pa.DataType) -> bool:
     return not (pa.types.is_floating(kind) or pa.types.is_nested(kind) or pa.types.is_dictionary(kind))

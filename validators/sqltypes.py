@@ -79,6 +79,15 @@ class FieldSql:
     typed: str
     duck_type: str
     udf: dict | None = None
+    shape: str | None = None    # the common tier's test (``shared`` computes it once for valid and typed)
+
+    def shared(self, shape_column: str) -> tuple[str, str]:
+        """(valid, typed) reading the common shape's test from the column ``shape_column`` (computed once a cell)
+        instead of testing it in each."""
+        test = f"WHEN {self.shape} THEN "
+        assert self.shape and self.valid.count(test) == 1 and self.typed.count(test) == 1
+        return (self.valid.replace(test, f"WHEN {shape_column} THEN "),
+                self.typed.replace(test, f"WHEN {shape_column} THEN "))
 
     def typed_literal(self, value: object) -> str:
         """A constraint value (minimum, enum item) typed like the column."""
@@ -99,16 +108,18 @@ def udf_name(field: dict) -> str:
 def _hybrid(field: dict, unsure: str, fast_valid: str, fast_typed: str, cast: str, duck: str,
             common: tuple[str, str, str] | None = None) -> FieldSql:
     """SQL decides the cells it can; the frictionless UDF decides the ``unsure`` ones. ``common`` is an optional
-    cheaper (shape, valid, typed) tier for the shape nearly every cell has, tried before the full emulation."""
+    cheaper (shape, valid, typed) tier for the shape nearly every cell has, tried first: its shape must only match
+    cells that are not ``unsure`` (plain ASCII: RE2's ``\\d`` is [0-9]), so the order of the tiers changes nothing
+    but the cost."""
     udf = f"{udf_name(field)}({{c}})"
     valid_tiers = f"WHEN {unsure} THEN {udf} IS NOT NULL "
     typed_tiers = f"WHEN {unsure} THEN CAST({udf} AS {cast}) "
     if common is not None:
         shape, common_valid, common_typed = common
-        valid_tiers += f"WHEN {shape} THEN {common_valid} "
-        typed_tiers += f"WHEN {shape} THEN {common_typed} "
+        valid_tiers = f"WHEN {shape} THEN {common_valid} " + valid_tiers
+        typed_tiers = f"WHEN {shape} THEN {common_typed} " + typed_tiers
     return FieldSql(f"(CASE {valid_tiers}ELSE {fast_valid} END)", f"(CASE {typed_tiers}ELSE {fast_typed} END)", duck,
-                    reading_descriptor(field))
+                    reading_descriptor(field), common[0] if common is not None else None)
 
 
 def _exact(field: dict, duck: str) -> FieldSql:

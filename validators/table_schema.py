@@ -14,6 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyarrow as pa
+
 from satudata.validators.problems import ERROR, Problem
 from satudata.validators.report import EXAMPLE_CAP, CheckResult
 from satudata.validators.sorted_keys import SortedKeys, scan_sorted_keys
@@ -38,6 +40,7 @@ CONSTRAINT_SQL = {
 # satudata's own checks, beyond the Table Schema: an integer frictionless accepts but a 64-bit column cannot hold.
 INTEGER_RANGE = "integer-range"
 INT64 = (-(2**63), 2**63 - 1)
+IN_LIST_ROWS = 5_000   # failing primary-key rows looked up by a literal list; more: by a join
 # Table Schema types whose Python values can be equal across types (True == 1 == 1.0 == Decimal("1")).
 FAMILY = {"integer": "number", "number": "number", "year": "number", "boolean": "number", "string": "text",
           "any": "text"}
@@ -144,10 +147,16 @@ class TableSchemaEngine:
         flags = ", ".join(f"CASE WHEN {c.where} THEN {{'k': {i}, 'v': {quote(c.field)}}} END"
                           for i, c in enumerate(checks))
         any_fails = " OR ".join(f"({c.where})" for c in checks)
-        valid = ", ".join(f"{self.valid(n)} AS {self._valid_alias(n)}" for n in self.present)
-        typed = ", ".join(f"CASE WHEN {self._valid_alias(n)} THEN {render(self.sql(n).typed, n)} END AS "
+        # A field's common shape is tested once a cell, as a column both its validity and its typed value read.
+        shaped = [n for n in self.present if self.sql(n).shape]
+        tiers = {n: self.sql(n).shared(self._shape_alias(n)) if n in shaped else (self.sql(n).valid, self.sql(n).typed)
+                 for n in self.present}
+        shapes = "".join(f", {render(self.sql(n).shape or '', n)} AS {self._shape_alias(n)}" for n in shaped)
+        valid = ", ".join(f"({quote(n)} IS NULL OR {render(tiers[n][0], n)}) AS {self._valid_alias(n)}"
+                          for n in self.present)
+        typed = ", ".join(f"CASE WHEN {self._valid_alias(n)} THEN {render(tiers[n][1], n)} END AS "
                           f"{self._typed_alias(n)}" for n in self.present)
-        source = f"(SELECT *, {typed} FROM (SELECT *, {valid} FROM t))"
+        source = f"(SELECT *, {typed} FROM (SELECT *, {valid} FROM (SELECT *{shapes} FROM t)))"
         return source, f"list_filter([{flags}], lambda x: x IS NOT NULL)", any_fails
 
     def run_cell_checks(self, checks: list[CellCheck]) -> list[CheckResult]:
@@ -248,9 +257,7 @@ class TableSchemaEngine:
         every row compares the keys."""
         raw = " || '|' || ".join(f"coalesce({quote(k)}, '')" for k in keys)
         if scan is not None:
-            self.con.register("primary_key_rows", scan.rows_table())
-            failing = (f"SELECT t._file, t._row, t._ord, t._blank, {raw} AS raw FROM t LEFT JOIN primary_key_rows p "
-                       f"ON t._file = p._file AND t._row = p._row WHERE t._blank OR p._row IS NOT NULL")
+            failing = self._rows_of(scan.repeated + scan.empty, f"_file, _row, _ord, _blank, {raw} AS raw")
         else:
             aliases = [f"k{i}" for i in range(len(keys))]
             typed = ", ".join(self._key(k, a) for k, a in zip(keys, aliases, strict=True))
@@ -270,6 +277,24 @@ class TableSchemaEngine:
         if blank.count:
             results.append(blank)
         return results
+
+    def _rows_of(self, rows: list[tuple[str, int]], columns: str) -> str:
+        """SQL selecting ``columns`` of the blank rows and of ``rows`` (file, row). A short list is written into the
+        query, where the Parquet reader skips every row group whose ``_row`` range holds none of them."""
+        blank = f"SELECT {columns} FROM t WHERE _blank"
+        if not rows:
+            return blank
+        if len(rows) > IN_LIST_ROWS:
+            self.con.register("listed_rows", pa.table({"_file": [f for f, _ in rows], "_row": [r for _, r in rows]}))
+            return (f"{blank} UNION ALL SELECT {columns} FROM t SEMI JOIN listed_rows USING (_file, _row) "
+                    f"WHERE NOT _blank")
+        by_file: dict[str, list[int]] = {}
+        for file, row in rows:
+            by_file.setdefault(file, []).append(row)
+        files = " OR ".join(f"(_file = {literal(file)} AND _row IN ({', '.join(map(str, numbers))}))"
+                            for file, numbers in by_file.items())
+        every = ", ".join(str(row) for _, row in rows)
+        return f"{blank} UNION ALL SELECT {columns} FROM t WHERE NOT _blank AND _row IN ({every}) AND ({files})"
 
     def _reference(self, resource: str | None) -> tuple[str, dict]:
         if resource in ("", None):
@@ -311,6 +336,9 @@ class TableSchemaEngine:
         severity = fk.get("severity") or self.severity(keys[0] if len(keys) == 1 else None, "foreign-key")
         detail = f"{ref.get('resource') or '(self)'}.{', '.join(ref_fields)}"
         return self._collect("foreign-key", name, "TRUE", "raw", severity, detail, source)
+
+    def _shape_alias(self, name: str) -> str:
+        return f"__shape_{self.present.index(name)}"
 
     def _valid_alias(self, name: str) -> str:
         return f"__valid_{self.present.index(name)}"

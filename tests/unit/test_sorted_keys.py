@@ -96,7 +96,10 @@ CASES = {
 
 @pytest.mark.parametrize("case", CASES, ids=list(CASES))
 @pytest.mark.parametrize("cap", [None, 1])
-def test_the_pipeline_path_equals_the_full_check(tmp_path: Path, monkeypatch, case: str, cap: int | None) -> None:
+@pytest.mark.parametrize("listed", [5_000, 0], ids=["rows-listed", "rows-joined"])
+def test_the_pipeline_path_equals_the_full_check(tmp_path: Path, monkeypatch, case: str, cap: int | None,
+                                                 listed: int) -> None:
+    monkeypatch.setattr(table_schema, "IN_LIST_ROWS", listed)
     schema, text = CASES[case]
     full, fast, scans = _both(tmp_path, text, schema, cap, monkeypatch)
     assert scans and scans[0] is not None, "the sorted-keys path was not taken"
@@ -145,3 +148,22 @@ def test_random_sorted_exports(tmp_path: Path, monkeypatch, seed: int) -> None:
         lines.append(rng.choice([f"{key},n{i}"] * 6 + [f",n{i}", f"bad,n{i}", ",", f"0{key},n{i}"]))
     full, fast, scans = _both(tmp_path, "\n".join(lines) + "\n", SINGLE, rng.choice([None, 1, 3]), monkeypatch)
     assert fast == full
+
+
+@pytest.mark.parametrize("listed", [5_000, 0], ids=["rows-listed", "rows-joined"])
+def test_two_export_files_with_a_key_repeated_across_them(tmp_path: Path, monkeypatch, listed: int) -> None:
+    monkeypatch.setattr(table_schema, "IN_LIST_ROWS", listed)
+    raws = []
+    for name, text in [("b.csv", "id,nama\n1,a\n2,b\n2,c\n3,d\n"), ("a.csv", "id,nama\n3,e\n4,f\n,g\n")]:
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        raws.append(RawExport(path, path.as_uri(), "csv", sha256_file(path), path.stat().st_size,
+                              "2025-07-01T00:00:00Z"))
+    staged = stage_exports(raws, ReadOptions(), SINGLE["fields"], tmp_path / "staged.parquet")
+    full = check_table(staged.path, staged.fields, SINGLE, {}, None)
+    fast = check_and_cast(staged.path, staged.fields, SINGLE, {}, None, typed_out=tmp_path / "typed.parquet")
+    assert fast == full
+    failing = [(p.file, p.row) for r in fast if r.check == "primary-key" for p in r.examples]
+    assert failing == [("b.csv", 4), ("a.csv", 2), ("a.csv", 4)]
+    rows = duckdb.sql(f"SELECT id, _file, _row FROM read_parquet('{tmp_path / 'typed.parquet'}')").fetchall()
+    assert rows == sorted(rows, key=lambda r: (r[0] is None, r[0] or 0, r[1], r[2]))
