@@ -17,6 +17,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from satudata.memory import gives_back_memory
 from satudata.sources.pull import sha256_file
 from satudata.validators.sqltypes import connect, literal, quote
 from satudata.validators.typed import INTERNAL_COLUMNS
@@ -39,6 +40,7 @@ class OutputFile:
         return {"name": self.name, "sha256": self.sha256, "bytes": self.bytes, "mediatype": self.media_type}
 
 
+@gives_back_memory
 def write_outputs(typed: Path, out_dir: Path, treatments: dict[str, ColumnTreatment],
                   small_cells: tuple[list[str], int] | None = None) -> list[OutputFile]:
     """data.parquet (privacy treatments and small-cell suppression applied, check columns removed) and data.csv.

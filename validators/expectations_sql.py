@@ -31,10 +31,11 @@ from typing import Any
 import duckdb
 import numpy as np
 
+from satudata.memory import gives_back_memory
 from satudata.validators.gx_suite import ROW, _detail, _field
 from satudata.validators.problems import ERROR, WARNING, Problem
 from satudata.validators.report import EXAMPLE_CAP, CheckResult
-from satudata.validators.sqltypes import literal, quote
+from satudata.validators.sqltypes import MEMORY_LIMIT, literal, quote
 from satudata.validators.typed import FAILS
 
 NUMERIC = ("BIGINT", "INTEGER", "DOUBLE")
@@ -473,10 +474,37 @@ def _observer(table: _Table, kind: str, column: str) -> Callable[[], Any]:
 def _pandas_reduction(table: _Table, column: str, func: str) -> Any:
     """mean and sum by pandas itself on the one column (8 bytes a row): a float sum depends on numpy's pairwise
     order and on where the nulls are, so only the same call on the same array gives GX's exact figure."""
+    series = pandas_column(table.path, column)
+    return series.mean() if func == "mean" else series.sum()
+
+
+def pandas_column(path: Path, column: str) -> Any:
+    """The column as ``read_table(...).column(0).to_pandas()`` gives it (float64 with NaN for a float column or an
+    integer column with nulls, else the integer type), filled row group by row group into one array: the column
+    once in memory instead of twice (Arrow's chunks, then their concatenated copy)."""
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
-    series = pq.read_table(table.path, columns=[column]).column(0).to_pandas()
-    return series.mean() if func == "mean" else series.sum()
+    parquet = pq.ParquetFile(path)
+    meta, kind = parquet.metadata, parquet.schema_arrow.field(column).type
+    leaf = [i for i in range(meta.num_columns) if meta.schema.column(i).path == column]
+    stats = [meta.row_group(g).column(leaf[0]).statistics for g in range(meta.num_row_groups)] if leaf else [None]
+    if not (pa.types.is_integer(kind) or pa.types.is_floating(kind)) or any(
+            s is None or not s.has_null_count for s in stats):
+        return pq.read_table(path, columns=[column]).column(0).to_pandas()
+    as_float = pa.types.is_floating(kind) or any(s.null_count for s in stats)
+    values = np.empty(meta.num_rows, np.float64 if as_float else kind.to_pandas_dtype())
+    start = 0
+    for group in range(meta.num_row_groups):
+        chunk = parquet.read_row_group(group, columns=[column]).column(0)
+        if as_float:
+            chunk = pc.cast(chunk, pa.float64(), safe=False)
+        part = chunk.to_numpy()      # float nulls become NaN, as in to_pandas()
+        values[start:start + len(part)] = part
+        start += len(part)
+    return pd.Series(values)
 
 
 def _median(table: _Table, column: str) -> Any:
@@ -560,8 +588,9 @@ def _gx_order(expectations: list[dict]) -> list[dict]:
     return [e for group in groups.values() for e in group]
 
 
+@gives_back_memory
 def run_suite_sql(typed_parquet: Path, suite_path: Path, cap: int | None = EXAMPLE_CAP, *,
-                  memory_limit: str = "1GB", temp_dir: Path | None = None) -> list[CheckResult] | None:
+                  memory_limit: str = MEMORY_LIMIT, temp_dir: Path | None = None) -> list[CheckResult] | None:
     """The suite's results on the typed table, as GX on pandas gives them, or None when only GX can tell."""
     document = json.loads(suite_path.read_text(encoding="utf-8"))
     con = duckdb.connect()

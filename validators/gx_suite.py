@@ -14,6 +14,7 @@ from typing import Any
 
 import pyarrow.parquet as pq
 
+from satudata.memory import gives_back_memory
 from satudata.validators.problems import ERROR, WARNING, Problem
 from satudata.validators.report import EXAMPLE_CAP, OBSERVED, CheckResult
 from satudata.validators.typed import FAILS
@@ -108,6 +109,7 @@ def _examples(check: str, severity: str, field: str | None, result: dict, cap: i
     return examples
 
 
+@gives_back_memory
 def run_suite(typed_parquet: Path, suite_path: Path, cap: int | None = EXAMPLE_CAP) -> list[CheckResult]:
     """Validate the typed table (with its ``_row`` column) against the suite."""
     try:

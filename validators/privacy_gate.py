@@ -16,6 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from satudata.memory import gives_back_memory
 from satudata.validators.privacy import (
     PII_KINDS,
     TREATMENTS,
@@ -45,6 +46,7 @@ def declared(schema: dict) -> dict[str, str]:
     return treatments
 
 
+@gives_back_memory
 def scan_typed(typed: Path, schema: dict, batch_rows: int = 262_144) -> list[CheckResult]:
     """Scan every public column of the typed table (text, codes, integers and numbers alike: a NIK often arrives
     as a number) for personal data; one blocking result per (column, kind), examples masked. Public columns whose

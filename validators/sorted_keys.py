@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-BATCH_ROWS = 1 << 20
+BATCH_ROWS = 1 << 17
 MAX_FAILING = 200_000   # beyond this many failing rows, the SQL check is the better tool
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from satudata.memory import gives_back_memory
 from satudata.validators.problems import ERROR, Problem
 from satudata.validators.report import EXAMPLE_CAP, CheckResult
 from satudata.validators.sorted_keys import SortedKeys, scan_sorted_keys
@@ -395,6 +396,7 @@ def check_table(staged_path: Path, present: list[str], schema: dict,
     return check_and_cast(staged_path, present, schema, references, cap, blank_severity)
 
 
+@gives_back_memory
 def check_and_cast(staged_path: Path, present: list[str], schema: dict,
                    references: dict[str, ReferenceTable] | None = None, cap: int | None = EXAMPLE_CAP,
                    blank_severity: str = "warning", typed_out: Path | None = None) -> list[CheckResult]:

@@ -30,6 +30,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from satudata.catalog import ReadOptions
+from satudata.memory import gives_back_memory
 from satudata.sources.normalise import build_normalisers
 from satudata.sources.pull import RawExport
 from satudata.sources.rows import _refuse_empty, effective_encoding
@@ -65,6 +66,7 @@ class _Plan:
     offset: int
 
 
+@gives_back_memory
 def stage_csv_fast(raws: Iterable[RawExport], options: ReadOptions, schema_fields: list[dict],
                    out_path: Path) -> StagedTable | None:
     """The staged table of CSV exports, as ``stage_exports`` makes it, or None when only the slow path is exact."""
@@ -87,9 +89,7 @@ def stage_csv_fast(raws: Iterable[RawExport], options: ReadOptions, schema_field
     present = [n for n in names if all(n in plan.layout.positions for plan in plans)]
     missing = [n for n in names if n not in present]
     batcher = _Batcher(options, schema_fields, present)
-    # A work file read once by DuckDB: LZ4 costs less to write and to read than zstd (100 MB vs 24 MB for the 10M
-    # benchmark rows, 0.9 s less in all).
-    writer = pq.ParquetWriter(out_path, batcher.schema, compression="lz4", use_dictionary=False)
+    writer: pq.ParquetWriter | None = None
     count, declined = 0, False
     pending: Future | None = None
     try:
@@ -98,6 +98,7 @@ def stage_csv_fast(raws: Iterable[RawExport], options: ReadOptions, schema_field
                 for table, blank_rows in _stream(plan, options, batcher):
                     if pending is not None:
                         pending.result()
+                    writer = writer or _staging_writer(out_path, batcher.schema, table)
                     pending = background.submit(writer.write_table, table)
                     count += table.num_rows
                     problems += [Problem("blank-row", WARNING, None, row, None, plan.raw.path.name)
@@ -107,12 +108,24 @@ def stage_csv_fast(raws: Iterable[RawExport], options: ReadOptions, schema_field
     except (NotRegular, pa.ArrowInvalid, UnicodeDecodeError):
         declined = True
     finally:
-        writer.close()
+        (writer or _staging_writer(out_path, batcher.schema, None)).close()
     if declined:
         out_path.unlink(missing_ok=True)
         return None
     return StagedTable(out_path, present, missing, count, problems,
                        {plan.raw.path.name: plan.header_row for plan in plans})
+
+
+def _staging_writer(path: Path, schema: pa.Schema, first: pa.Table | None) -> pq.ParquetWriter:
+    """The staged table's writer. A work file read once by DuckDB: LZ4 costs less to write and to read than zstd.
+    Columns whose first batch repeats its values (codes, dates, categories: most columns of a department export) are
+    dictionary-encoded, so DuckDB reads each distinct text once and checks it once; columns of mostly different
+    values (ids, free text) are not, as a dictionary would only add work."""
+    repeating = [] if first is None else [
+        name for name in first.column_names
+        if pa.types.is_string(first.schema.field(name).type)
+        and 2 * pc.count_distinct(first.column(name)).as_py() <= first.num_rows]
+    return pq.ParquetWriter(path, schema, compression="lz4", use_dictionary=repeating or False)
 
 
 def _streamable(options: ReadOptions) -> bool:
