@@ -63,7 +63,6 @@ def main(catalog_path: str, dataset_id: str, out_dir: str, mode: str = "current"
     catalog = load_catalog(catalog_path)
     dataset = catalog.dataset(dataset_id)
     schema = load_schema(catalog, dataset_id)
-    references = reference_tables(catalog, schema, out / "references")
     raw = _record(catalog.root / dataset.source.path, "bench", "csv")
     sampler = RssSampler()
     stages: dict[str, dict] = {}
@@ -85,6 +84,7 @@ def main(catalog_path: str, dataset_id: str, out_dir: str, mode: str = "current"
     stage("read", t)
     t = time.perf_counter()
     typed = out / "typed.parquet"   # written by the cell checks' own scan, as in validate_staged
+    references = reference_tables(catalog, schema, out / "references")   # the foreign keys' tables, staged
     checks = check_and_cast(staged.path, staged.fields, schema, references, typed_out=typed)
     stage("table-schema+typed", t)
     t = time.perf_counter()
