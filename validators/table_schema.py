@@ -184,11 +184,11 @@ class TableSchemaEngine:
         return [CheckResult(c.check, "table-schema", c.severity, c.field, counts.get(i, 0), examples[i], c.detail)
                 for i, c in enumerate(checks)]
 
-    def write_typed(self, out: Path) -> list[CheckResult]:
-        """The typed table at ``out`` (see validators.typed) and the cell checks' results, from one scan: each
-        row's typed values and its failing checks (``_fails``) are written together, then the failures are read
-        back from that one mostly empty column."""
-        checks = self.all_cell_checks()
+    def write_typed(self, out: Path, checks: list[CellCheck] | None = None) -> list[CheckResult]:
+        """The typed table at ``out`` (see validators.typed) and the results of ``checks`` (every cell check by
+        default), from one scan: each row's typed values and its failing checks (``_fails``) are written together,
+        then the failures are read back from that one mostly empty column."""
+        checks = self.all_cell_checks() if checks is None else checks
         unsorted = out.with_name(out.name + ".unsorted")
         self._write_unsorted(checks, unsorted)
         results = self._cell_results(checks, f"SELECT _file, _row, file_row_number AS _ord, unnest({FAILS}) AS f FROM "
@@ -354,7 +354,7 @@ class TableSchemaEngine:
     def run(self, typed_out: Path | None = None) -> list[CheckResult]:
         """Every check; with ``typed_out``, the typed table is written there by the same scan as the cell checks."""
         checks = self.all_cell_checks()
-        cell_results = self.write_typed(typed_out) if typed_out else self.run_cell_checks(checks)
+        cell_results = self.write_typed(typed_out, checks) if typed_out else self.run_cell_checks(checks)
         results: list[CheckResult] = []
         for name, column in zip(self.present, _by_field(checks, cell_results, self.present), strict=True):
             results += column
