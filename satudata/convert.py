@@ -104,6 +104,7 @@ def _published(table: pa.Table) -> pa.Table:
 def _write_csv(query: str, csv_path: Path, out_dir: Path, threads: int | None = None) -> OutputFile:
     """data.csv from ``query``, hashed while DuckDB writes it (see _follow_and_hash)."""
     done = threading.Event()
+    csv_path.unlink(missing_ok=True)   # the follower must only ever see the file DuckDB is writing now
     with ThreadPoolExecutor(max_workers=1) as pool:
         following = pool.submit(_follow_and_hash, csv_path, done)
         con = connect(out_dir.parent, ordered=True)   # the CSV keeps the rows' order

@@ -74,3 +74,12 @@ def test_a_replaced_file_is_not_trusted(tmp_path: Path) -> None:
     done.set()
     reader.join()
     assert result == [(None, 0)]
+
+
+def test_an_older_file_in_the_way_is_not_mixed_into_the_hash(tmp_path: Path) -> None:
+    typed = _typed(tmp_path / "typed.parquet", 20_000)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "data.csv").write_bytes(b"x" * 5_000_000)   # longer than the new file, from an earlier attempt
+    csv = next(o for o in write_outputs(typed, out, {}) if o.name == "data.csv")
+    assert csv.sha256 == hashlib.sha256(csv.path.read_bytes()).hexdigest()
