@@ -83,8 +83,8 @@ def scan_sorted_keys(typed: Path, keys: list[str], batch_rows: int = BATCH_ROWS,
         table = table.unify_dictionaries().combine_chunks()
         count = table.num_rows
         if count > 1:
-            not_after = pa.array([True] * (count - 1))   # each row's key <= the next row's key
-            same = pa.array([True] * (count - 1))        # each row's key == the next row's key
+            not_after = pa.repeat(True, count - 1)   # each row's key <= the next row's key
+            same = pa.repeat(True, count - 1)        # each row's key == the next row's key
             for name in reversed(keys):
                 values = table.column(name).chunk(0)
                 before, after = values.slice(0, count - 1), values.slice(1)
