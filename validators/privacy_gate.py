@@ -56,10 +56,11 @@ def scan_typed(typed: Path, schema: dict, batch_rows: int = 262_144) -> list[Che
     value are then counted and their first rows taken in a second pass, so the results are those of scanning every
     cell in file order: results in the order their first cell appears, counts of cells, examples the first rows."""
     treatments = declared(schema)
-    names = pq.ParquetFile(typed).schema_arrow
-    columns = [n for n in names.names if treatments.get(n) == "public"]
+    schema_arrow = pq.read_schema(typed)
+    columns = [n for n in schema_arrow.names if treatments.get(n) == "public"]
     # Text columns are read as dictionaries (DuckDB wrote most of them so): distinct values come from the codes.
-    parquet = pq.ParquetFile(typed, read_dictionary=[n for n in columns if pa.types.is_string(names.field(n).type)])
+    parquet = pq.ParquetFile(typed, read_dictionary=[n for n in columns
+                                                     if pa.types.is_string(schema_arrow.field(n).type)])
     order = {name: index for index, name in enumerate(columns)}
     filled = dict.fromkeys((n for n in columns if column_name_warning(n)), 0)
     distinct: dict[str, list[pa.Array]] = {}

@@ -11,6 +11,7 @@ nested values), a composite key is partly empty, or the failing rows are too man
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,20 +46,6 @@ def _pairs(table: pa.Table) -> list[tuple[str, int]]:
     return list(zip(table.column("_file").to_pylist(), table.column("_row").to_pylist(), strict=True))
 
 
-def _any(masks: list[pa.Array]) -> pa.Array:
-    result = masks[0]
-    for mask in masks[1:]:
-        result = pc.or_(result, mask)
-    return result
-
-
-def _all(masks: list[pa.Array]) -> pa.Array:
-    result = masks[0]
-    for mask in masks[1:]:
-        result = pc.and_(result, mask)
-    return result
-
-
 def scan_sorted_keys(typed: Path, keys: list[str], batch_rows: int = BATCH_ROWS,
                      max_failing: int = MAX_FAILING) -> SortedKeys | None:
     """The rows of ``typed`` (in file order) whose key repeats the previous non-empty key or is empty, when the
@@ -72,7 +59,7 @@ def scan_sorted_keys(typed: Path, keys: list[str], batch_rows: int = BATCH_ROWS,
         table = pa.Table.from_batches([batch])
         found.files.update(table.column("_file").combine_chunks().dictionary.to_pylist())
         nulls = [pc.is_null(table.column(name)) for name in keys]
-        some, every = _any(nulls), _all(nulls)
+        some, every = functools.reduce(pc.or_, nulls), functools.reduce(pc.and_, nulls)
         if pc.any(some).as_py():
             if not pc.all(pc.equal(some, every)).as_py():
                 return None            # a partly empty composite key: NULLs compare as equal in SQL partitions

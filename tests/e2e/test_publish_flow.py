@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -23,6 +24,13 @@ def _run(project: Path, ids: list[str] | None = None) -> dict[str, dict]:
     settings = RunSettings.from_environment(project / "catalog.yaml", portal_dir=project / "portal")
     outcomes = with_concurrency(2)(ids or [d.id for d in catalog.datasets], settings.to_dict())
     return {o["dataset"]: o for o in outcomes}
+
+
+def _edit_entry(project: Path, dataset_id: str, change: Callable[[dict], object]) -> None:
+    """Change one dataset's entry of the project's catalog.yaml in place."""
+    raw = yaml.safe_load((project / "catalog.yaml").read_text(encoding="utf-8"))
+    change(next(d for d in raw["datasets"] if d["id"] == dataset_id))
+    (project / "catalog.yaml").write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
 
 def _portal(project: Path) -> LocalPortal:
@@ -154,10 +162,7 @@ def test_changed_row_gives_minor_dropped_column_gives_major_metadata_gives_patch
         (outcome, label)
 
     # Metadata only: a new English title → patch.
-    raw = yaml.safe_load((project / "catalog.yaml").read_text(encoding="utf-8"))
-    entry = next(d for d in raw["datasets"] if d["id"] == dataset_id)
-    entry["title"]["en"] += " (revised)"
-    (project / "catalog.yaml").write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    _edit_entry(project, dataset_id, lambda entry: entry["title"].update(en=entry["title"]["en"] + " (revised)"))
     outcome = _run(project, [dataset_id])[dataset_id]
     assert (outcome["status"], outcome["version"], outcome["change"]) == ("published", "2.0.1", "patch")
 
@@ -170,10 +175,8 @@ def test_changed_row_gives_minor_dropped_column_gives_major_metadata_gives_patch
 def test_metadata_only_change_gives_1_0_1(project: Path):
     dataset_id = "garis-kemiskinan-jatim"
     assert _run(project, [dataset_id])[dataset_id]["version"] == "1.0.0"
-    raw = yaml.safe_load((project / "catalog.yaml").read_text(encoding="utf-8"))
-    entry = next(d for d in raw["datasets"] if d["id"] == dataset_id)
-    entry["description"]["en"] += " Revised wording."
-    (project / "catalog.yaml").write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    _edit_entry(project, dataset_id,
+                lambda entry: entry["description"].update(en=entry["description"]["en"] + " Revised wording."))
     outcome = _run(project, [dataset_id])[dataset_id]
     assert (outcome["status"], outcome["version"], outcome["change"]) == ("published", "1.0.1", "patch")
     portal = _portal(project)
