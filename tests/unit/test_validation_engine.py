@@ -13,7 +13,7 @@ import pytest
 from satudata.catalog import ReadOptions
 from satudata.sources.pull import RawExport, sha256_file
 from satudata.sources.stage import stage_exports
-from satudata.validators.sqltypes import literal, pattern_condition, python_pattern_re2
+from satudata.validators.sqltypes import DATE_SHAPE, YEAR_SHAPE, literal, pattern_condition, python_pattern_re2
 from satudata.validators.table_schema import check_table
 from satudata.validators.typed import cast_to_typed
 
@@ -44,6 +44,21 @@ def test_only_patterns_re2_reads_differently_go_to_python():
     assert python_pattern_re2(r"x{,2}") == r"\A(?:^x{0,2}(?:\n?\z))"
     for python_only in (r"\bkata\b", r"(?i)x", r"(?=a)a", r"(a)\1", r"[\S]", r"[[:alpha:]]", r"a++", r"\N{BULLET}"):
         assert python_pattern_re2(python_only) is None, python_only
+
+
+@pytest.mark.parametrize(("glob", "regex"), [(DATE_SHAPE, r"\d{4}-\d\d-\d\d"), (YEAR_SHAPE, r"\d{4}")])
+def test_date_and_year_shapes_as_glob_match_what_the_regular_expressions_matched(glob: str, regex: str):
+    """The common tier's shape is a GLOB now; it must select exactly the cells the RE2 full match selected."""
+    cells = ["2024-01-02", "2024", "0000-00-00", "2024-1-02", "2024-01-02\n", " 2024-01-02", "2024-01-02 ",
+             "2024/01/02", "20240-01-02", "\u0662\u0660\u0662\u0664-01-02", "\uff12\uff10\uff12\uff14",
+             "2024-01-0x", "2024-01-0\u00e9", "202\u00e9-01-02", "", "*", "[0-9]", "2024\n", "12345", "１２３４"]
+    con = duckdb.connect()
+    for cell in cells:
+        (by_glob, by_regex) = con.execute(f"SELECT {literal(cell)} GLOB '{glob}', "
+                                          f"regexp_full_match({literal(cell)}, '{regex}')").fetchone()
+        assert by_glob == by_regex, (glob, cell)
+    assert con.execute(f"SELECT count(*) FILTER ('2024-01-02' GLOB '{DATE_SHAPE}'), "
+                       f"count(*) FILTER ('2024' GLOB '{YEAR_SHAPE}')").fetchone() == (1, 1)
 
 
 def _stage(tmp_path: Path, text: str, schema: dict):
