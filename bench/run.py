@@ -4,7 +4,8 @@ Prints wall time, peak RSS and the ratios, checks the targets, and writes bench/
 the "fast" pipeline run three times each and the median counts (peak RSS: the highest). The pipeline runs in two
 modes per size: "fast" is the pipeline as the flow runs it (fast_csv + expectations_sql, falling back to the exact
 slow piece when one declines); "current" is the exact slow pieces alone (row-by-row reader, GX on pandas), for
-comparison.
+comparison. It also times leaner designs on the same file (bench/floor.py): how far below the pipeline the work
+itself, done in one DuckDB scan, can go on this machine.
 """
 
 from __future__ import annotations
@@ -84,6 +85,25 @@ def duckdb_copy(csv: Path, work: Path) -> dict:
     return result
 
 
+def lower_bounds(csv: Path, work: Path, pipeline_big: dict) -> dict:
+    """What leaner designs cost on the same file (bench/floor.py), against a COPY timed in the same process."""
+    result = measure([PY, str(BENCH / "floor.py"), str(BENCH / "catalog.yaml"), "antrean-bench", str(csv),
+                      str(work / "floor")])
+    shutil.rmtree(work / "floor", ignore_errors=True)
+    floor = json.loads(result["stdout_tail"].strip().splitlines()[-1])
+    reference = floor["reference"]
+    rest = sum(pipeline_big["stages"][s]["seconds"] for s in ("great-expectations", "privacy"))
+    print(f"lower bounds: one DuckDB scan of the CSV with the pipeline's own SQL, then data.csv and its sha256 "
+          f"(no staging, key checks, GX or privacy scan); DuckDB COPY timed with them: {reference} s")
+    for name, label in (("outputs", "typed values only"), ("checks", "typed values + every cell check"),
+                        ("checks_numbered", "the same, rows numbered by DuckDB")):
+        ratio = floor[name] / reference
+        print(f"  {label:<36} {floor[name]:>6} s = {ratio:.2f}× COPY (scan {floor[name + '_scan']} s)")
+    print(f"  pipeline, for comparison            {pipeline_big['seconds']:>6} s, of which GX + privacy {rest:.2f} s")
+    floor["gx_and_privacy_in_pipeline"] = round(rest, 2)
+    return floor
+
+
 def frictionless_slice(csv: Path, work: Path) -> dict:
     schema = yaml.safe_load((BENCH / "datasets" / "antrean-bench" / "schema.yaml").read_text())
     schema.pop("foreignKeys")   # frictionless needs a data package for them; the pipeline checks them too
@@ -137,12 +157,13 @@ def main() -> int:
             if repeat > 1:
                 print(f"  (median of {pipe_big['runs']} at 10M and {pipe_small['runs']} at 1M; peaks the highest)")
             runs[mode] = (pipe_big, pipe_small)
+        floor = lower_bounds(big, work, runs["fast"][0])
         fric = frictionless_slice(small, work)
         print(f"frictionless validate 1M: {fric['seconds']} s, {fric['peak_rss_mb']} MB")
         noop = noop_rerun(work)
         print(f"no-op re-run of the demo catalogue: {noop['rerun']} s (median of {noop['reruns']}); "
               f"empty Prefect flow: {noop['empty_flow']} s (median of {noop['empty_flows']})")
-        report(duck, runs, fric, noop)
+        report(duck, runs, fric, noop, floor)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return 0
@@ -163,7 +184,7 @@ def targets(duck: dict, big: dict, small: dict, fric: dict) -> dict[str, tuple[s
     }
 
 
-def report(duck: dict, runs: dict[str, tuple[dict, dict]], fric: dict, noop: dict) -> None:
+def report(duck: dict, runs: dict[str, tuple[dict, dict]], fric: dict, noop: dict, floor: dict) -> None:
     checked = {mode: targets(duck, big, small, fric) for mode, (big, small) in runs.items()}
     noop_target = ("no-op re-run ≤ empty flow + 3 s", (f"{noop['rerun'] - noop['empty_flow']:+.1f} s",
                                                        noop["rerun"] - noop["empty_flow"] <= 3))
@@ -173,10 +194,13 @@ def report(duck: dict, runs: dict[str, tuple[dict, dict]], fric: dict, noop: dic
         cells = " | ".join(f"{found[name][0]} | {'yes' if found[name][1] else 'NO'}" for found in checked.values())
         print(f"| {name} | {cells} |")
     print(f"| {noop_target[0]} | {noop_target[1][0]} | {'yes' if noop_target[1][1] else 'NO'} |")
+    leanest = (floor["checks"] + floor["gx_and_privacy_in_pipeline"]) / floor["reference"]
+    print(f"\nThe leanest design above, with the pipeline's GX and privacy time added, takes {leanest:.2f}× COPY "
+          "before key checks, exact reading and row numbers.")
     for figures in (duck, fric):
         figures.pop("stdout_tail", None)
         figures.pop("stderr_tail", None)
-    results = {"duckdb_copy_10m": duck, "frictionless_1m": fric, "noop": noop,
+    results = {"duckdb_copy_10m": duck, "frictionless_1m": fric, "noop": noop, "lower_bounds_10m": floor,
                "machine": {"platform": platform.platform(), "cores": os.cpu_count()}}
     for mode, (big, small) in runs.items():
         results[f"pipeline_{mode}_10m"], results[f"pipeline_{mode}_1m"] = big, small

@@ -204,8 +204,9 @@ class TableSchemaEngine:
         if checks:
             source, fails, any_fails = self._checked_rows(checks)
             fails_column = f"CASE WHEN {any_fails} THEN {fails} END"
-        else:
-            source, fails_column = "t", "NULL::STRUCT(k INTEGER, v VARCHAR)[]"
+        else:   # the typed values alone
+            source = self._checked_rows([])[0] if self.present else "t"
+            fails_column = "NULL::STRUCT(k INTEGER, v VARCHAR)[]"
         self.con.execute("SET preserve_insertion_order = true")   # written in the staged order
         try:
             self.con.execute(f"COPY (SELECT _file, _row{', ' if columns else ''}{columns}, {fails_column} AS {FAILS} "

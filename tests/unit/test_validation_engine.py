@@ -14,8 +14,8 @@ from satudata.catalog import ReadOptions
 from satudata.sources.pull import RawExport, sha256_file
 from satudata.sources.stage import stage_exports
 from satudata.validators.sqltypes import DATE_SHAPE, YEAR_SHAPE, literal, pattern_condition, python_pattern_re2
-from satudata.validators.table_schema import check_table
-from satudata.validators.typed import cast_to_typed
+from satudata.validators.table_schema import TableSchemaEngine, check_table
+from satudata.validators.typed import FAILS, cast_to_typed
 
 
 @pytest.mark.parametrize(("pattern", "cells"), [
@@ -77,6 +77,26 @@ def test_an_integer_beyond_64_bits_is_valid_per_table_schema_but_flagged_as_unpu
     assert results["integer-range"].severity == "error"
     typed = cast_to_typed(staged.path, schema, staged.fields, tmp_path / "typed.parquet")
     assert pq.read_table(typed).column("nomor").to_pylist() == [12, None, -9223372036854775808]
+
+
+def test_the_typed_values_alone_are_the_same_as_with_every_check(tmp_path: Path):
+    """write_typed with no checks (the benchmark's lower bound uses it) writes the same typed values, no failures."""
+    schema = {"fields": [{"name": "id", "type": "integer"}, {"name": "tanggal", "type": "date"},
+                         {"name": "kode", "type": "string", "constraints": {"pattern": "K\\d"}}]}
+    staged = _stage(tmp_path, "id,tanggal,kode\n1,2024-01-05,K1\nx,2024-13-01,Z9\n3,,K3\n", schema)
+    tables = {}
+    for name, checks in (("all", None), ("none", [])):
+        engine = TableSchemaEngine(staged.path, staged.fields, schema)
+        try:
+            results = engine.write_typed(tmp_path / f"{name}.parquet", checks)
+            engine.finish_typed(tmp_path / f"{name}.parquet")
+        finally:
+            engine.close()
+        tables[name] = pq.read_table(tmp_path / f"{name}.parquet")
+        assert sum(r.count for r in results) == (3 if checks is None else 0)   # "x", month 13, "Z9": one row
+    assert tables["none"].drop_columns([FAILS]).equals(tables["all"].drop_columns([FAILS]))
+    assert tables["none"].column(FAILS).null_count == 3 and tables["all"].column(FAILS).null_count == 2
+    assert tables["all"].column("id").to_pylist() == [1, None, 3]
 
 
 def test_the_typed_table_holds_what_frictionless_reads(tmp_path: Path):
