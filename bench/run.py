@@ -20,6 +20,7 @@ import tempfile
 from pathlib import Path
 
 import yaml
+from floor import reference_copy_sql  # bench/ is on the path: run as bench/run.py
 
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
@@ -73,12 +74,9 @@ def pipeline(csv: Path, work: Path, mode: str = "current") -> dict:
 
 
 def duckdb_copy(csv: Path, work: Path) -> dict:
-    types = "{'id': 'BIGINT', 'date': 'VARCHAR', 'kecamatan': 'VARCHAR', 'service': 'VARCHAR', " \
-            "'wait_minutes': 'VARCHAR', 'rating': 'VARCHAR', 'officer_code': 'VARCHAR', 'note': 'VARCHAR'}"
     # The COPY is timed inside the process too, like the pipeline's stages: both figures leave out start-up.
     code = (f"import duckdb, time; con = duckdb.connect(); t = time.perf_counter(); "
-            f"con.execute(\"COPY (SELECT * FROM read_csv('{csv}', header=true, "
-            f"columns={types}, store_rejects=true)) TO '{work / 'duck.parquet'}' (FORMAT parquet)\"); "
+            f"con.execute({reference_copy_sql(csv, work / 'duck.parquet')!r}); "
             f"print(round(time.perf_counter() - t, 2))")
     result = measure([PY, "-c", code])
     result["wall"], result["seconds"] = result["seconds"], float(result["stdout_tail"].strip().splitlines()[-1])

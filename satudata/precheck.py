@@ -7,7 +7,6 @@ no per-dataset run is started at all. HTTP and SQL sources must be fetched to kn
 
 from __future__ import annotations
 
-import glob
 import json
 from pathlib import Path
 
@@ -15,17 +14,13 @@ from satudata.bundle import inputs_sha256
 from satudata.catalog import Catalog, Dataset
 from satudata.publish.base import PublishedVersion, Publisher
 from satudata.references import load_schema
-from satudata.sources.pull import sha256_file
+from satudata.sources.pull import local_exports, sha256_file
 
 
 def export_hashes_in_place(dataset: Dataset, root: Path) -> list[dict] | None:
-    source = dataset.source
-    if source.kind == "file":
-        paths = [root / source.path]
-    elif source.kind == "glob":
-        paths = sorted(Path(p) for p in glob.glob(str(root / source.path)))
-    else:
+    if dataset.source.kind not in ("file", "glob"):
         return None
+    paths = local_exports(dataset.source, root)
     if not paths or not all(p.is_file() for p in paths):
         return None
     return [{"sha256": sha256_file(p)} for p in paths]

@@ -35,7 +35,7 @@ from satudata.memory import gives_back_memory
 from satudata.validators.gx_suite import ROW, _detail, _field
 from satudata.validators.problems import ERROR, WARNING, Problem
 from satudata.validators.report import EXAMPLE_CAP, CheckResult
-from satudata.validators.sqltypes import MEMORY_LIMIT, literal, quote
+from satudata.validators.sqltypes import connect, literal, quote
 from satudata.validators.typed import FAILS
 
 NUMERIC = ("BIGINT", "INTEGER", "DOUBLE")
@@ -589,16 +589,12 @@ def _gx_order(expectations: list[dict]) -> list[dict]:
 
 
 @gives_back_memory
-def run_suite_sql(typed_parquet: Path, suite_path: Path, cap: int | None = EXAMPLE_CAP, *,
-                  memory_limit: str = MEMORY_LIMIT, temp_dir: Path | None = None) -> list[CheckResult] | None:
+def run_suite_sql(typed_parquet: Path, suite_path: Path, cap: int | None = EXAMPLE_CAP) -> list[CheckResult] | None:
     """The suite's results on the typed table, as GX on pandas gives them, or None when only GX can tell."""
     document = json.loads(suite_path.read_text(encoding="utf-8"))
-    con = duckdb.connect()
+    con = connect(typed_parquet.parent)   # the pipeline's memory limit, spilling beside the typed table
     try:
-        con.execute(f"SET memory_limit = {literal(memory_limit)}")
-        con.execute("SET preserve_insertion_order = false")
         con.execute("SET enable_progress_bar = false")
-        con.execute(f"SET temp_directory = {literal(str(temp_dir or typed_parquet.parent / '.duckdb-tmp'))}")
         con.execute(f"CREATE VIEW raw AS SELECT * FROM read_parquet({literal(str(typed_parquet))}, "
                     "file_row_number = true)")
         types = {name: kind for name, kind, *_ in con.execute("DESCRIBE raw").fetchall() if name != FAILS}

@@ -19,6 +19,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from satudata.validators.typed import comparable
+
 BATCH_ROWS = 1 << 17
 MAX_FAILING = 200_000   # beyond this many failing rows, the SQL check is the better tool
 
@@ -38,10 +40,6 @@ class SortedKeys:
         return True if not self.empty and (not self.repeated or len(self.files) <= 1) else None
 
 
-def _comparable(kind: pa.DataType) -> bool:
-    return not (pa.types.is_floating(kind) or pa.types.is_nested(kind) or pa.types.is_dictionary(kind))
-
-
 def _pairs(table: pa.Table) -> list[tuple[str, int]]:
     return list(zip(table.column("_file").to_pylist(), table.column("_row").to_pylist(), strict=True))
 
@@ -51,7 +49,7 @@ def scan_sorted_keys(typed: Path, keys: list[str], batch_rows: int = BATCH_ROWS,
     """The rows of ``typed`` (in file order) whose key repeats the previous non-empty key or is empty, when the
     non-empty keys never decrease; None when the scan cannot tell exactly (see the module's docstring)."""
     parquet = pq.ParquetFile(typed, read_dictionary=["_file"])   # the file name repeats on every row
-    if not all(_comparable(parquet.schema_arrow.field(name).type) for name in keys):
+    if not all(comparable(parquet.schema_arrow.field(name).type) for name in keys):
         return None
     found = SortedKeys()
     previous: pa.Table | None = None   # the last row with a key, carried into the next batch

@@ -35,6 +35,12 @@ def _order_by(schema: dict, present: list[str]) -> str:
     return ", ".join(quote(k) for k in [*_keys(schema, present), "_file", "_row"])
 
 
+def comparable(kind: pa.DataType) -> bool:
+    """Whether pyarrow's comparisons order values of ``kind`` as DuckDB's ORDER BY does (not floating point, with its
+    NaN; not nested or dictionary-encoded values)."""
+    return not (pa.types.is_floating(kind) or pa.types.is_nested(kind) or pa.types.is_dictionary(kind))
+
+
 def _not_after(before: pa.Array, after: pa.Array, rest: pa.Array) -> pa.Array:
     """Per pair of neighbours: ``before`` sorts first (as DuckDB's ORDER BY: NULLs last), or ties and ``rest``."""
     first = pc.or_(pc.and_(pc.is_valid(before), pc.is_null(after)), pc.fill_null(pc.less(before, after), False))
@@ -46,15 +52,13 @@ def is_ordered(path: Path, columns: list[str]) -> bool:
     """Whether the Parquet's rows are already in ORDER BY ``columns`` order (False for keys compared in ways the
     check does not mirror, floating point with its NaN, and nested types)."""
     parquet = pq.ParquetFile(path)
-    for name in columns:
-        kind = parquet.schema_arrow.field(name).type
-        if pa.types.is_floating(kind) or pa.types.is_nested(kind) or pa.types.is_dictionary(kind):
-            return False
+    if not all(comparable(parquet.schema_arrow.field(name).type) for name in columns):
+        return False
     previous: pa.RecordBatch | None = None
     for batch in parquet.iter_batches(batch_size=1 << 20, columns=columns):
         table = pa.Table.from_batches([previous, batch] if previous is not None else [batch]).combine_chunks()
         if table.num_rows > 1:
-            ordered = pa.array([True] * (table.num_rows - 1))
+            ordered = pa.repeat(True, table.num_rows - 1)
             for name in reversed(columns):
                 values = table.column(name).chunk(0)
                 ordered = _not_after(values.slice(0, len(values) - 1), values.slice(1), ordered)

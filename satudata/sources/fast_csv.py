@@ -33,7 +33,7 @@ from satudata.catalog import ReadOptions
 from satudata.memory import gives_back_memory
 from satudata.sources.normalise import build_normalisers
 from satudata.sources.pull import RawExport
-from satudata.sources.rows import _refuse_empty, effective_encoding
+from satudata.sources.rows import _refuse_empty, effective_encoding, looks_like_html
 from satudata.sources.stage import StagedTable, _header_problems, _Layout, _layout, _read_header
 from satudata.validators.problems import ERROR, WARNING, ExportUnreadable, Problem
 
@@ -145,7 +145,7 @@ def _streamable(options: ReadOptions) -> bool:
 
 def _plan(raw: RawExport, options: ReadOptions, names: list[str]) -> _Plan:
     _refuse_empty(raw.path)
-    if _looks_like_html(raw.path):
+    if looks_like_html(raw.path):
         raise NotRegular("an HTML page: the slow path names the problem")
     encoding = effective_encoding(raw.path, options.encoding)   # utf-8 with a BOM is read as utf-8-sig
     if encoding not in FAST_ENCODINGS:
@@ -166,13 +166,6 @@ def _plan(raw: RawExport, options: ReadOptions, names: list[str]) -> _Plan:
         raise NotRegular("no data rows, or no columns")
     return _Plan(raw, labels, _layout(labels, names, options), header_row, before, encoding,
                  _data_offset(raw.path, before, encoding))
-
-
-def _looks_like_html(path: Path) -> bool:
-    """rows._refuse_html's test, on the first 512 bytes only (that function reads the whole file)."""
-    with path.open("rb") as handle:
-        head = handle.read(512).lstrip(BOM + b" \t\r\n").lower()
-    return head.startswith((b"<!doctype html", b"<html", b"<table"))
 
 
 def _data_offset(path: Path, lines: int, encoding: str) -> int:

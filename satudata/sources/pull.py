@@ -97,17 +97,24 @@ def _redact(url: str) -> str:
     return url
 
 
+def local_exports(source: Source, root: Path) -> list[Path]:
+    """The files a ``file`` source (its path, found or not) or a ``glob`` source (its matches, sorted) names."""
+    if source.kind == "file":
+        return [root / source.path]
+    return sorted(Path(p) for p in glob.glob(str(root / source.path)))
+
+
 def pull(source: Source, root: Path, dest_dir: Path, *, http_timeout: float = 60.0) -> list[RawExport]:
     """Copy or fetch every export of a source into dest_dir and hash it."""
     dest_dir.mkdir(parents=True, exist_ok=True)
     fmt = source.format or "csv"
     if source.kind == "file":
-        origin = root / source.path
+        (origin,) = local_exports(source, root)
         if not origin.is_file():
             raise ExportUnreadable(str(source.path), "berkas ekspor tidak ditemukan", "export file not found")
         return [_copy(origin, dest_dir, fmt)]
     if source.kind == "glob":
-        matches = sorted(Path(p) for p in glob.glob(str(root / source.path)))
+        matches = local_exports(source, root)
         if not matches:
             raise ExportUnreadable(str(source.path), "tidak ada berkas yang cocok dengan pola",
                                    "no file matches the pattern")

@@ -86,10 +86,15 @@ def sniff_other_delimiter(first_line: list[str | None], declared: str) -> str | 
     return best if counts[best] > 0 else None
 
 
-def _refuse_html(path: Path) -> None:
+def looks_like_html(path: Path) -> bool:
+    """Whether the file is an HTML page (what a portal serves for a broken download link), by its first 512 bytes."""
     with path.open("rb") as handle:
         head = handle.read(512).lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    if head.startswith((b"<!doctype html", b"<html", b"<table")):
+    return head.startswith((b"<!doctype html", b"<html", b"<table"))
+
+
+def _refuse_html(path: Path) -> None:
+    if looks_like_html(path):
         raise ExportUnreadable(
             path.name,
             "ini halaman HTML, bukan berkas data; unduh ulang sebagai CSV/XLSX asli dari aplikasi",
