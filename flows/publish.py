@@ -21,18 +21,20 @@ from satudata.flows import progress
 from satudata.flows.context import RunContext
 from satudata.flows.guards import publishing_slot
 from satudata.flows.tasks import (
+    attach_report,
     convert,
     find_unchanged,
     publish_bundle,
     pull_exports,
     quarantine_export,
     read_exports,
+    referenced_rows,
     send_lineage,
     validate,
 )
 from satudata.lineage import LineageInput
 from satudata.notify import notify_failure
-from satudata.package import published_schema
+from satudata.package import published_schema, soften
 from satudata.publish.base import DatasetLocked
 from satudata.references import load_schema
 from satudata.settings import RunSettings
@@ -108,11 +110,13 @@ def _publish(ctx: RunContext, dataset, run_id: str, parent_run_id: str | None, s
         staged = read_exports(ctx, dataset, raws, schema, work)
     except ExportUnreadable as exc:
         report = unreadable_report(dataset.id, raws, exc.file, exc.message_id, exc.message_en)
+        attach_report(dataset, report)
         folder = quarantine_export(ctx, dataset, raws, report)
         return Outcome(dataset.id, "quarantined", message=f"{exc.file}: {exc.message_en}",
                        report=str(folder / "validation.html"))
     checked = validate(ctx, dataset, raws, staged, schema, work)
     report = checked.report
+    attach_report(dataset, report)
     if report.blocked or checked.typed is None:
         folder = quarantine_export(ctx, dataset, raws, report)
         errors = sum(r.count for r in report.errors)
@@ -124,7 +128,9 @@ def _publish(ctx: RunContext, dataset, run_id: str, parent_run_id: str | None, s
     dropped = {n for n, t in treatments.items() if t in ("drop", "aggregate-only")}
     treated = {n for n, t in treatments.items() if t in ("mask", "hash")}
     suppressed = set(dataset.small_cells.columns) if dataset.small_cells else set()
-    public_schema = published_schema(schema, dropped, treated, suppressed)
+    public_schema = soften(published_schema(schema, dropped, treated, suppressed),
+                           [r.as_dict() for r in report.warnings])
+    references = referenced_rows(ctx, public_schema, outputs, checked.references, work)
     fp = fingerprint(outputs, public_schema, metadata_sha256(ctx.catalog, dataset, schema, suite))
     progress.report(dataset.id, "version")
     with publishing_slot(ctx, dataset):
@@ -141,7 +147,8 @@ def _publish(ctx: RunContext, dataset, run_id: str, parent_run_id: str | None, s
                                target=ctx.publisher.target)
         changelog = _changelog(ctx, dataset, previous, decision.version, outputs, public_schema, work)
         bundle, events = assemble(ctx.catalog, dataset, ctx.publisher, decision, outputs, public_schema, fp, report,
-                                  lineage, previous, {CHANGELOG_FILE: changelog}, work / "bundle", inputs_key)
+                                  lineage, previous, {CHANGELOG_FILE: changelog}, work / "bundle", inputs_key,
+                                  references)
         progress.report(dataset.id, "publish", decision.version)
         publish_bundle(ctx, dataset, bundle)
     progress.report(dataset.id, "lineage", decision.version)

@@ -9,17 +9,20 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 
 from satudata.catalog import Dataset
-from satudata.convert import OutputFile, write_outputs
+from satudata.convert import PARQUET_NAME, OutputFile, write_outputs
 from satudata.flows.context import RunContext
 from satudata.lineage import emit
+from satudata.package import ReferenceRows
 from satudata.publish.base import Bundle, PublishRecord
 from satudata.publish.quarantine import quarantine
-from satudata.references import reference_tables
+from satudata.references import reference_tables, write_referenced_rows
 from satudata.sources.pull import RawExport, pull
 from satudata.sources.read import read_exports as read_staged
 from satudata.sources.stage import StagedTable
 from satudata.validators.privacy_gate import column_treatments
 from satudata.validators.report import ValidationReport
+from satudata.validators.report_markdown import render_markdown
+from satudata.validators.table_schema import ReferenceTable
 from satudata.validators.validate import CheckedTable, validate_staged
 
 log = logging.getLogger("satudata.lineage")
@@ -44,6 +47,16 @@ def validate(ctx: RunContext, dataset: Dataset, raws: list[RawExport], staged: S
     return validate_staged(dataset.id, raws, staged, schema, ctx.catalog.suite_path(dataset.id), references, work)
 
 
+@task(name="report-artifact", **WORK)
+def attach_report(dataset: Dataset, report: ValidationReport) -> None:
+    """The steward's report on the Prefect flow run too (the Prefect UI's Artifacts tab): one artifact key a
+    dataset, so the UI shows its history."""
+    from prefect.artifacts import create_markdown_artifact
+
+    create_markdown_artifact(markdown=render_markdown(report), key=f"validation-{dataset.id}",
+                             description=f"{dataset.id}: {report.status}")
+
+
 @task(name="quarantine", **WORK)
 def quarantine_export(ctx: RunContext, dataset: Dataset, raws: list[RawExport], report: ValidationReport) -> Path:
     return quarantine(ctx.settings.quarantine(), dataset.id, raws, report)
@@ -53,6 +66,13 @@ def quarantine_export(ctx: RunContext, dataset: Dataset, raws: list[RawExport], 
 def convert(ctx: RunContext, dataset: Dataset, typed: Path, schema: dict, work: Path) -> list[OutputFile]:
     small = (dataset.small_cells.columns, dataset.small_cells.k) if dataset.small_cells else None
     return write_outputs(typed, work / "out", column_treatments(schema, ctx.salt), small_cells=small)
+
+
+@task(name="referenced-rows", **WORK)
+def referenced_rows(ctx: RunContext, public_schema: dict, outputs: list[OutputFile],
+                    references: dict[str, ReferenceTable], work: Path) -> list[ReferenceRows]:
+    data = next(o.path for o in outputs if o.name == PARQUET_NAME)
+    return write_referenced_rows(ctx.catalog, public_schema, data, references, work / "references")
 
 
 @task(name="publish", **WORK)   # one retry layer: the CKAN session retries HTTP; a PublishError is final

@@ -87,6 +87,9 @@ class Publisher(Protocol):
     def file_uri(self, dataset: Dataset, version: str, name: str) -> str:
         """The URI a file of a version has (or will have) on this target."""
 
+    def resource_path(self, dataset: Dataset, version: str, name: str) -> str:
+        """The ``path`` datapackage.json gives a file of its own version on this target."""
+
     def lock(self, dataset: Dataset) -> AbstractContextManager[None]:
         """Held while deciding and publishing a version; raises DatasetLocked when another run holds it."""
 

@@ -94,6 +94,10 @@ class CkanPublisher:
         site, package_id = self.session.site_url, self._package_id(dataset)
         return download_url(site, package_id, resource_id_for(site, package_id, version, name), name)
 
+    def resource_path(self, dataset: Dataset, version: str, name: str) -> str:
+        """Each file is a resource of its own, with its own URL: datapackage.json names them by those URLs."""
+        return self.file_uri(dataset, version, name)
+
     def _package_id(self, dataset: Dataset) -> str:
         if dataset.id not in self._package_ids:
             package = self._package(dataset)

@@ -122,7 +122,8 @@ def package_fields(catalog: Catalog, dataset: Dataset, site_url: str, committed:
     name = ckan_name(dataset.id)
     latest = committed[-1] if committed else None
     extras: dict[str, str | None] = {
-        "identifier": f"{catalog.portal.base_url.rstrip('/')}/{dataset.department}/{dataset.id}",
+        "identifier": (catalog.portal.url(f"{dataset.department}/{dataset.id}") if catalog.portal.base_url
+                       else f"{site_url}/dataset/{name}"),
         "title_en": dataset.title.en,
         "frequency": f"{EU}frequency/{FREQUENCIES[dataset.frequency]}",
         "theme": json.dumps([f"{EU}data-theme/{THEMES[dataset.dimension]}"]),
@@ -173,12 +174,23 @@ def with_foreign_extras(fields: dict, package: dict) -> dict:
     return {**fields, "extras": fields["extras"] + [e for e in package.get("extras", []) if e["key"] not in ours]}
 
 
+def file_kind(name: str) -> tuple[str, str, str, str]:
+    """(format, media type, description id, description en) of a version's file."""
+    if name in FILE_KINDS:
+        return FILE_KINDS[name]
+    if name.endswith(".csv"):   # the rows of another dataset the foreign keys refer to (e.g. kode-wilayah.csv)
+        stem = name.removesuffix(".csv")
+        return ("CSV", "text/csv", f"Baris {stem} yang dirujuk kunci asing dataset ini",
+                f"The rows of {stem} this dataset's foreign keys refer to")
+    guessed = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    return name.rsplit(".", 1)[-1].upper(), guessed, name, name
+
+
 def resource_fields(dataset: Dataset, version: str, path: Path, sha256: str, size: int, uri: str,
                     page: str, conforms_to: str) -> dict[str, str]:
     """The fields of one version file's resource, as the flat strings a multipart upload needs."""
     name = path.name
-    guessed = mimetypes.guess_type(name)[0] or "application/octet-stream"
-    fmt, mediatype, text_id, text_en = FILE_KINDS.get(name, (path.suffix.lstrip(".").upper(), guessed, name, name))
+    fmt, mediatype, text_id, text_en = file_kind(name)
     fields = {
         "name": f"{name} · v{version}",
         "description": f"{text_id}, versi {version}. / {text_en}, version {version}.",

@@ -72,7 +72,6 @@ class LocalPortal:
         self.catalog = catalog
         self.lock_wait_seconds = lock_wait_seconds
         self.root = (root or catalog.portal_dir()).resolve()
-        self.base_url = catalog.portal.base_url.rstrip("/")
 
     # --- where things are -------------------------------------------------------------------------------
     def dataset_dir(self, dataset: Dataset) -> Path:
@@ -82,7 +81,12 @@ class LocalPortal:
         return self.dataset_dir(dataset) / version
 
     def file_uri(self, dataset: Dataset, version: str, name: str) -> str:
-        return f"{self.base_url}/{dataset.department}/{dataset.id}/{version}/{name}"
+        """The file's public URL (``portal.base_url``), or its path relative to the portal's root when none is set."""
+        return self.catalog.portal.url(f"{dataset.department}/{dataset.id}/{version}/{name}")
+
+    def resource_path(self, dataset: Dataset, version: str, name: str) -> str:
+        """How datapackage.json names a file of its own version: beside it, so the folder is self-contained."""
+        return name
 
     # --- reading ----------------------------------------------------------------------------------------
     def versions(self, dataset: Dataset) -> list[str]:
@@ -180,12 +184,12 @@ class LocalPortal:
                 "department": dataset.department,
                 "title": dataset.title.model_dump(),
                 "latest": head.version,
-                "latest_url": f"{self.base_url}/{dataset.department}/{dataset.id}/latest/",
+                "latest_url": self.catalog.portal.url(f"{dataset.department}/{dataset.id}/latest/"),
                 "versions": [{"version": v.version, "published": v.published,
                               "path": f"{dataset.department}/{dataset.id}/{v.version}/"} for v in history],
                 "lineage_head": head.lineage_sha256,
             }
-        index = {"portal": self.catalog.portal.title.model_dump(), "base_url": self.base_url,
+        index = {"portal": self.catalog.portal.title.model_dump(), "base_url": self.catalog.portal.base_url,
                  "updated": datetime.now(UTC).isoformat(timespec="seconds"), "datasets": entries}
         self.root.mkdir(parents=True, exist_ok=True)
         path = self.root / INDEX_FILE

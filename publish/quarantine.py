@@ -13,7 +13,7 @@ from pathlib import Path
 
 from satudata.lineage import LineageInput, build_events, current_run_ids, emit, write_jsonl
 from satudata.publish.base import LINEAGE_FILE, VALIDATION_FILE
-from satudata.sources.pull import RawExport, sha256_file
+from satudata.sources.pull import RawExport, declared_name, sha256_file
 from satudata.validators.report import ValidationReport
 
 log = logging.getLogger(__name__)
@@ -42,7 +42,7 @@ def quarantine(root: Path, dataset_id: str, raws: list[RawExport], report: Valid
         parent_run_id = parent_run_id or found_parent
     info = LineageInput(dataset_id, None, run_id, started or _started(raws, report), [r.as_dict() for r in raws],
                         [], [r.as_dict() for r in report.results],
-                        outputs=[{"name": p.name, "uri": p.resolve().as_uri(), "sha256": sha256_file(p),
+                        outputs=[{"name": p.name, "uri": declared_name(p, root.parent), "sha256": sha256_file(p),
                                   "bytes": p.stat().st_size} for p in kept],
                         parent_run_id=parent_run_id, code_root=code_root or str(root), target=target,
                         error=rejection_message(report))

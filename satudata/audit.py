@@ -18,7 +18,7 @@ from urllib.parse import urlparse
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from satudata.catalog import Dataset
-from satudata.lineage import LineageInput, build_events, event_dicts, read_jsonl
+from satudata.lineage import LineageInput, build_events, dataset_of_job, event_dicts, read_jsonl
 from satudata.publish.base import LINEAGE_FILE, PACKAGE_FILE, Publisher, PublishError
 from satudata.sources.pull import sha256_file
 
@@ -102,9 +102,17 @@ def _file_name(dataset: dict) -> str:
 def _file_record(dataset: dict) -> FileRecord:
     checksum = dataset.get("facets", {}).get("checksum", {})
     namespace, name = dataset.get("namespace", ""), dataset.get("name", "")
-    uri = checksum.get("uri") or (f"file://{name}" if namespace == "file" else
-                                  f"{namespace}{name}" if namespace.startswith("http") else name)
+    uri = checksum.get("uri") or (name if namespace == "file" else f"{namespace}{name}")
     return FileRecord(_file_name(dataset), uri, checksum.get("sha256"), checksum.get("bytes"), checksum.get("at"))
+
+
+def _file_records(datasets: list[dict]) -> list[FileRecord]:
+    """One record a file: a SQL export reading several tables is one file (its query's result)."""
+    records = {}
+    for dataset in datasets:
+        record = _file_record(dataset)
+        records.setdefault((record.name, record.sha256, record.uri), record)
+    return list(records.values())
 
 
 def _checks(inputs: list[dict]) -> list[CheckRecord]:
@@ -140,7 +148,8 @@ def parse_record(events: list[dict]) -> RunRecord:
     columns = next((tuple((f["name"], f.get("type", "")) for f in o["facets"]["schema"].get("fields", []))
                     for o in last.get("outputs", []) if "schema" in o.get("facets", {})), ())
     return RunRecord(
-        dataset=last["job"]["name"], state=end["eventType"] if end else "START", run_id=last["run"]["runId"],
+        dataset=dataset_of_job(last["job"]["name"]), state=end["eventType"] if end else "START",
+        run_id=last["run"]["runId"],
         version=chain.get("version"), started=start["eventTime"] if start else None,
         ended=end["eventTime"] if end else None,
         parent_run_id=parent["run"]["runId"] if parent else None,
@@ -151,8 +160,8 @@ def parse_record(events: list[dict]) -> RunRecord:
         engine=f"{engine.get('name', '')} {engine.get('version', '')}".strip() if engine else None,
         schema_sha256=chain.get("schemaSha256"), suite_sha256=chain.get("suiteSha256"), target=chain.get("target"),
         error=run_facets.get("errorMessage", {}).get("message"), columns=[tuple(c) for c in columns],
-        sources=[_file_record(i) for i in last.get("inputs", [])], checks=_checks(last.get("inputs", [])),
-        outputs=[_file_record(o) for o in last.get("outputs", [])])
+        sources=_file_records(last.get("inputs", [])), checks=_checks(last.get("inputs", [])),
+        outputs=_file_records(last.get("outputs", [])))
 
 
 def read_record(path: Path) -> RunRecord:

@@ -10,7 +10,7 @@ from satudata.audit import write_version_html
 from satudata.catalog import Catalog, Dataset
 from satudata.convert import OutputFile, describe
 from satudata.lineage import LINEAGE_HTML, LineageInput, build_events, write_jsonl
-from satudata.package import build_descriptor
+from satudata.package import ReferenceRows, build_descriptor
 from satudata.publish.base import LINEAGE_FILE, PACKAGE_FILE, VALIDATION_FILE, Bundle, PublishedVersion, Publisher
 from satudata.validators.report import ValidationReport
 from satudata.validators.report_html import write_html
@@ -45,17 +45,19 @@ def fingerprint(outputs: list[OutputFile], published_schema: dict, meta_sha: str
 def assemble(catalog: Catalog, dataset: Dataset, publisher: Publisher, decision: VersionDecision,
              outputs: list[OutputFile], published_schema: dict, fp: Fingerprint, report: ValidationReport,
              lineage: LineageInput, previous: PublishedVersion | None, extra_files: dict[str, Path],
-             bundle_dir: Path, inputs_key: str | None = None) -> tuple[Bundle, list]:
+             bundle_dir: Path, inputs_key: str | None = None,
+             references: list[ReferenceRows] | None = None) -> tuple[Bundle, list]:
     assert decision.version is not None
+    version = decision.version
     bundle_dir.mkdir(parents=True, exist_ok=True)
     files: list[OutputFile] = []
-    for output in outputs:
+    for output in [*outputs, *(r.file for r in references or [])]:
         shutil.copyfile(output.path, bundle_dir / output.name)
         files.append(output)
     change = {"kind": decision.change, "reasons": decision.reasons,
               "previous": previous.version if previous else None}
-    descriptor = build_descriptor(catalog, dataset, decision.version, published_schema, outputs, fp,
-                                  lineage.exports, change, inputs_key)
+    descriptor = build_descriptor(catalog, dataset, version, published_schema, outputs, fp, lineage.exports, change,
+                                  inputs_key, references, lambda name: publisher.resource_path(dataset, version, name))
     (bundle_dir / PACKAGE_FILE).write_text(json.dumps(descriptor, ensure_ascii=False, indent=2), encoding="utf-8")
     files.append(describe(bundle_dir / PACKAGE_FILE, "application/json"))
     report.write_json(bundle_dir / VALIDATION_FILE)

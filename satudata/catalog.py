@@ -48,11 +48,25 @@ class Publisher(_Strict):
 class Portal(_Strict):
     title: Bilingual
     local_dir: str = "portal"
-    base_url: str = "http://127.0.0.1:8000"
+    base_url: str | None = None         # the public URL the portal is served at; None: links relative to it
     ckan_url: str | None = None
     region_code: str = "35.73"
     publisher: Publisher
     webhook_url: str | None = None      # failure notifications; SATUDATA_WEBHOOK_URL overrides
+
+    @field_validator("base_url")
+    @classmethod
+    def _public_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if not re.fullmatch(r"https?://[^/\s?#]+(/[^\s?#]*)?", value):
+            raise ValueError("must be the portal's public http(s) URL, e.g. https://satudata.malangkota.go.id")
+        return value.rstrip("/")
+
+    def url(self, path: str) -> str:
+        """The public URL of a path inside the portal, or the path itself (relative to the portal's root) when
+        no public base URL is configured."""
+        return f"{self.base_url}/{path}" if self.base_url else path
 
 
 class Department(_Strict):

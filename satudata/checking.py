@@ -10,7 +10,7 @@ from pathlib import Path
 from satudata.catalog import Catalog
 from satudata.references import load_schema, reference_tables
 from satudata.settings import RunSettings
-from satudata.sources.pull import RawExport, _record, pull
+from satudata.sources.pull import RawExport, _record, declared_name, pull
 from satudata.sources.read import read_exports
 from satudata.validators.problems import ExportUnreadable
 from satudata.validators.report import ValidationReport
@@ -33,7 +33,7 @@ def check_export(catalog: Catalog, settings: RunSettings, dataset_id: str,
                 (work / "raw").mkdir()
                 copy = work / "raw" / file.name
                 shutil.copyfile(file, copy)
-                raws = [_record(copy, file.resolve().as_uri(), dataset.source.format or "csv")]
+                raws = [_record(copy, declared_name(file, catalog.root), dataset.source.format or "csv")]
             else:
                 raws = pull(dataset.source, catalog.root, work / "raw")
             staged = read_exports(raws, dataset.source.options, schema["fields"], work / "staged.parquet")

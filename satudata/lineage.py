@@ -29,15 +29,19 @@ from openlineage.client.facet_v2 import (
     parent_run,
     processing_engine_run,
     schema_dataset,
+    set_producer,
     source_code_location_job,
+    sql_job,
 )
 from openlineage.client.serde import Serde
 
 import satudata
 
-NAMESPACE = "satudata"
+NAMESPACE = "satudata"                  # the job namespace (the scheduler's: this project's Prefect flows)
 PARENT_JOB = "publish_catalog"
-PRODUCER = f"https://github.com/satudata-kota-malang/satudata/tree/v{satudata.__version__}"
+DATASET_JOB = "publish_dataset"         # job name: {flow}.{dataset id}, one job per dataset (its own schedule)
+REPOSITORY = "https://github.com/satudata-kota-malang/satudata"
+PRODUCER = f"{REPOSITORY}/tree/v{satudata.__version__}"
 SCHEMA_BASE = "https://satudata.malangkota.go.id/lineage/facets/1-0-0"
 LINEAGE_HTML = "lineage.html"
 CODE_DIR = Path(satudata.__file__).resolve().parent      # the satudata package's own source tree
@@ -145,13 +149,55 @@ def current_run_ids() -> tuple[str, str | None]:
     return (str(run_id) if run_id else str(uuid.uuid4())), (parameters or {}).get("parent_run_id")
 
 
-def _split_uri(uri: str) -> tuple[str, str]:
+def export_names(export: dict) -> list[tuple[str, str]]:
+    """(namespace, name) of the dataset(s) an export was read from, by the OpenLineage naming spec.
+
+    A file named by the catalogue (relative to its folder): namespace ``file``, name the path; an HTTP(S) URL:
+    namespace ``scheme://host[:port]``, name the path (and query); a SQL source: the tables its query reads
+    (openlineage-sql), in the database's namespace (``postgres://host:port`` with ``database.schema.table``, ...).
+    """
+    if export.get("query"):
+        return _sql_names(export["uri"], export["query"])
+    return [file_name(export["uri"])]
+
+
+def file_name(uri: str) -> tuple[str, str]:
+    """(namespace, name) of a file by its URI: a URL, an object-store key or a path relative to a known root."""
     parsed = urlparse(uri)
     if parsed.scheme in ("http", "https"):
-        return f"{parsed.scheme}://{parsed.netloc}", parsed.path
+        path = (parsed.path or "/") + (f"?{parsed.query}" if parsed.query else "")
+        return f"{parsed.scheme}://{parsed.netloc}", path
+    if parsed.scheme in ("s3", "gs"):
+        return f"{parsed.scheme}://{parsed.netloc}", parsed.path.lstrip("/")
     if parsed.scheme == "file":
-        return "file", parsed.path
-    return parsed.scheme or "file", uri
+        return ("file", parsed.path) if not parsed.netloc else (f"file://{parsed.netloc}", parsed.path)
+    return "file", uri
+
+
+SQL_DIALECTS = {"postgresql": "postgres", "postgres": "postgres", "mysql": "mysql", "mariadb": "mysql",
+                "sqlite": "sqlite", "mssql": "mssql", "oracle": "oracle"}
+DEFAULT_PORTS = {"postgres": 5432, "mysql": 3306, "mssql": 1433, "oracle": 1521}
+
+
+def _sql_names(url: str, query: str) -> list[tuple[str, str]]:
+    from openlineage_sql import parse
+
+    parsed = urlparse(url)
+    kind = SQL_DIALECTS.get(parsed.scheme.split("+")[0], parsed.scheme.split("+")[0])
+    try:
+        tables = parse([query], dialect=kind if kind != "mssql" else "mssql").in_tables
+    except Exception:  # noqa: BLE001 - a query the parser cannot read: the database itself is the input
+        tables = []
+    if kind == "sqlite":   # a local database file: no host; named like BigQuery's ``bigquery`` namespace
+        database = parsed.path.removeprefix("/")
+        return [("sqlite", f"{database}.{t.qualified_name}") for t in tables] or [("sqlite", database)]
+    namespace = f"{kind}://{parsed.hostname}:{parsed.port or DEFAULT_PORTS.get(kind, '')}".rstrip(":")
+    database = parsed.path.strip("/")
+    names = []
+    for table in tables:
+        schema = table.schema or ("public" if kind == "postgres" else None)
+        names.append((namespace, ".".join(p for p in (table.database or database, schema, table.name) if p)))
+    return names or [(namespace, database)]
 
 
 def check_outcome(check: dict) -> str:
@@ -176,12 +222,12 @@ def _assertions(checks: list[dict]) -> data_quality_assertions_dataset.DataQuali
 def _inputs(info: LineageInput) -> list[InputDataset]:
     inputs = []
     for export in info.exports:
-        namespace, name = _split_uri(export["uri"])
         facets = {"checksum": ChecksumDatasetFacet(sha256=export["sha256"], bytes=export["bytes"],
                                                    at=export["pulled_at"], uri=export["uri"],
                                                    fileName=export.get("name"))}
-        inputs.append(InputDataset(namespace=namespace, name=name, facets=facets,
-                                   inputFacets={"dataQualityAssertions": _assertions(info.checks)}))
+        for namespace, name in export_names(export):
+            inputs.append(InputDataset(namespace=namespace, name=name, facets=facets,
+                                       inputFacets={"dataQualityAssertions": _assertions(info.checks)}))
     return inputs
 
 
@@ -190,7 +236,7 @@ def _outputs(info: LineageInput) -> list[OutputDataset]:
         schema_dataset.SchemaDatasetFacetFields(name=name, type=kind) for name, kind in info.columns])
     outputs = []
     for output in info.outputs:
-        namespace, name = _split_uri(output["uri"])
+        namespace, name = file_name(output["uri"])
         facets: dict = {"checksum": ChecksumDatasetFacet(sha256=output["sha256"], bytes=output["bytes"],
                                                          uri=output["uri"], fileName=output["name"])}
         if output["name"] in ("data.csv", "data.parquet") and info.columns:
@@ -228,14 +274,28 @@ def _job(info: LineageInput) -> Job:
                                                             jobType="FLOW")}
     if commit:
         facets["sourceCodeLocation"] = source_code_location_job.SourceCodeLocationJobFacet(
-            type="git", url=PRODUCER, version=commit, path="flows/publish.py")
-    return Job(namespace=NAMESPACE, name=info.dataset_id, facets=facets)
+            type="git", url=f"{REPOSITORY}/blob/{commit}/flows/publish.py", repoUrl=REPOSITORY, version=commit,
+            path="flows/publish.py", tag=f"v{satudata.__version__}")
+    queries = [e["query"] for e in info.exports if e.get("query")]
+    if queries:
+        facets["sql"] = sql_job.SQLJobFacet(query=";\n".join(queries))
+    return Job(namespace=NAMESPACE, name=job_name(info.dataset_id), facets=facets)
+
+
+def job_name(dataset_id: str) -> str:
+    return f"{DATASET_JOB}.{dataset_id}"
+
+
+def dataset_of_job(name: str) -> str:
+    """The dataset id a job name belongs to (records written before the job was named {flow}.{dataset} too)."""
+    return name.removeprefix(f"{DATASET_JOB}.")
 
 
 def build_events(info: LineageInput, state: str = "COMPLETE") -> list[RunEvent]:
     """START then COMPLETE (a published version) or FAIL (a rejected export) for one run of one dataset."""
     if state not in ("COMPLETE", "FAIL"):
         raise ValueError(f"a lineage record ends with COMPLETE or FAIL, not {state!r}")
+    set_producer(PRODUCER)   # every facet's _producer is satudata, not openlineage-python's default
     now = datetime.now(UTC).isoformat(timespec="seconds")
     job, run = _job(info), _run(info)
     start = RunEvent(eventType=RunState.START, eventTime=info.started, run=run, job=job, producer=PRODUCER,

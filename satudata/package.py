@@ -3,13 +3,31 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from satudata.catalog import Catalog, Dataset
 from satudata.convert import OutputFile
 from satudata.versioning import Fingerprint
 
+
+@dataclass(frozen=True)
+class ReferenceRows:
+    """The rows of a referenced dataset that a version's foreign keys point at, as a CSV file of the version."""
+
+    resource: str        # the resource name the foreign keys use (a catalogue dataset id)
+    title: str
+    file: OutputFile
+    rows: int
+    schema: dict         # that dataset's published Table Schema
+    exports: list[dict]  # the export(s) the rows were read from (RawExport.as_dict())
+
 SATUDATA_KEYS = ("privacy", "severity", "description_en")
+ADVISORY = "satudata:advisory"     # rules declared as warnings that the published rows break (see soften)
+PARQUET_BYTES = "satudata:bytes"   # the Parquet file's size (why not "bytes": build_descriptor)
+FIELD_CONSTRAINTS = ("required", "unique", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
+                     "minLength", "maxLength", "pattern", "enum")
 LICENSES = {
     "CC-BY-4.0": ("Creative Commons Attribution 4.0", "https://creativecommons.org/licenses/by/4.0/"),
     "CC0-1.0": ("Creative Commons Zero 1.0", "https://creativecommons.org/publicdomain/zero/1.0/"),
@@ -49,6 +67,76 @@ def published_schema(schema: dict, dropped: set[str], treated: set[str], suppres
     return result
 
 
+def _advisory(rule: str, value: object, rows: int) -> dict:
+    return {"constraint": rule, "value": value, "rows": rows, "see": "validation.json",
+            "note": {"id": f"Aturan ini hanya peringatan: {rows} baris melanggarnya dan tetap diterbitkan, jadi tidak "
+                           f"dicantumkan sebagai batasan wajib. Baris-barisnya ada di validation.json.",
+                     "en": f"This rule is a warning only: {rows} rows break it and are published, so it is not "
+                           f"declared as a hard constraint. The rows are listed in validation.json."}}
+
+
+def _names(fields: object) -> list[str]:
+    return [fields] if isinstance(fields, str) else list(fields)
+
+
+def soften(schema: dict, warnings: list[dict]) -> dict:
+    """The published schema without the rules its own rows break: a check declared as a warning that found rows
+    (``warnings``: CheckResult.as_dict() of the report's warnings) leaves ``constraints`` / ``primaryKey`` /
+    ``foreignKeys`` and is kept as ``satudata:advisory`` beside them, so a reader still sees the rule and where the
+    rows that break it are, and a Frictionless validator finds the package consistent."""
+    result = copy.deepcopy(schema)
+    fields = {f["name"]: f for f in result.get("fields", [])}
+    for warning in warnings:
+        check, name, rows = warning["check"], warning.get("field"), warning["count"]
+        if check in FIELD_CONSTRAINTS and name in fields and check in fields[name].get("constraints", {}):
+            field = fields[name]
+            value = field["constraints"].pop(check)
+            if not field["constraints"]:
+                field.pop("constraints")
+            field.setdefault(ADVISORY, []).append(_advisory(check, value, rows))
+        elif check == "primary-key" and result.get("primaryKey"):
+            result.setdefault(ADVISORY, []).append(_advisory("primaryKey", result.pop("primaryKey"), rows))
+        elif check == "foreign-key" and name:
+            broken = [fk for fk in result.get("foreignKeys", []) if ", ".join(_names(fk["fields"])) == name]
+            for fk in broken:
+                result["foreignKeys"].remove(fk)
+                result.setdefault(ADVISORY, []).append(_advisory("foreignKey", fk, rows))
+            if not result.get("foreignKeys"):
+                result.pop("foreignKeys", None)
+    return result
+
+
+def resource_file(path: str) -> str:
+    """The file name of a resource ``path``: beside the descriptor (local portal) or a URL of its own (CKAN)."""
+    from urllib.parse import urlparse
+
+    return urlparse(path).path.rsplit("/", 1)[-1]
+
+
+def referenced_resources(schema: dict) -> list[str]:
+    """The package resources the schema's foreign keys name (another catalogue dataset, e.g. kode-wilayah)."""
+    return sorted({fk["reference"]["resource"] for fk in schema.get("foreignKeys", [])
+                   if fk["reference"].get("resource")})
+
+
+PANDAS_NULLS = {"integer": "nan", "number": "nan", "year": "nan", "datetime": "NaT"}
+
+
+def parquet_schema(schema: dict) -> dict:
+    """The schema of the Parquet resource: the same, but integer and number fields also count "nan" (datetime:
+    "NaT") as missing. The file holds real nulls; frictionless 5.21 reads Parquet through pandas, which turns a null
+    in such a column into NaN (NaT) and then reads it as the text "nan", so without this every empty cell of a
+    numeric column would be a type error. No integer, year or datetime can be NaN, so nothing else reads as missing;
+    a number column's NaN (never written by satudata: frictionless reads "NaN" only where an export wrote it) would."""
+    result = copy.deepcopy(schema)
+    default = result.get("missingValues", [""])
+    for field in result.get("fields", []):
+        marker = PANDAS_NULLS.get(field.get("type", "string"))
+        if marker:
+            field["missingValues"] = [*field.get("missingValues", default), marker]
+    return result
+
+
 def license_entry(license_id: str) -> dict:
     title, path = LICENSES.get(license_id, (license_id, ""))
     entry = {"name": license_id, "title": title}
@@ -59,21 +147,46 @@ def license_entry(license_id: str) -> dict:
 
 def build_descriptor(catalog: Catalog, dataset: Dataset, version: str, schema: dict, outputs: list[OutputFile],
                      fingerprint: Fingerprint, exports: list[dict], change: dict,
-                     inputs_sha256: str | None = None) -> dict:
+                     inputs_sha256: str | None = None, references: list[ReferenceRows] | None = None,
+                     path_of: Callable[[str], str] = str) -> dict:
+    """The Data Package of one version. ``path_of`` names a file of this version as the target serves it (beside
+    the descriptor on the local portal; its own URL on CKAN). ``references`` are the rows of other catalogue datasets
+    that the foreign keys point at, shipped as resources so that the keys resolve inside the package.
+
+    Parquet: frictionless 5.21 reads Parquet through pyarrow, never through its byte loader, so it cannot count or
+    hash the file and reports any declared ``bytes`` as wrong ("actual is None"). The Parquet resource therefore
+    keeps its sha256 as ``hash`` (which frictionless leaves unchecked) and its size as ``satudata:bytes``; both are
+    also in the lineage record, and ``satudata verify`` re-hashes every byte."""
     department = catalog.department(dataset.department)
     resources = []
     for output in outputs:
         fmt = output.name.rsplit(".", 1)[-1]
         resource = {
-            "name": f"{dataset.id}-{fmt}", "path": output.name, "format": fmt, "mediatype": output.media_type,
-            "bytes": output.bytes, "hash": f"sha256:{output.sha256}", "schema": schema,
+            "name": f"{dataset.id}-{fmt}", "path": path_of(output.name), "format": fmt,
+            "mediatype": output.media_type, "bytes": output.bytes, "hash": f"sha256:{output.sha256}", "schema": schema,
         }
         if fmt == "csv":
             resource.update({"encoding": "utf-8", "dialect": {"delimiter": ",", "header": True}})
+        if fmt == "parquet":
+            resource[PARQUET_BYTES] = resource.pop("bytes")
+            resource["schema"] = parquet_schema(schema)
         resources.append(resource)
+    for reference in references or []:
+        resources.append({
+            "name": reference.resource, "path": path_of(reference.file.name), "format": "csv",
+            "mediatype": reference.file.media_type, "bytes": reference.file.bytes,
+            "hash": f"sha256:{reference.file.sha256}", "encoding": "utf-8",
+            "dialect": {"delimiter": ",", "header": True}, "schema": reference.schema,
+            "title": reference.title,
+            "description": (f"Baris {reference.resource} yang dirujuk dataset ini ({reference.rows} baris). / "
+                            f"The rows of {reference.resource} this dataset refers to ({reference.rows} rows)."),
+            "sources": [{"title": f"{reference.resource}: {e['name']}", "path": e["uri"], "sha256": e["sha256"]}
+                        for e in reference.exports],
+        })
+    descriptor_id = catalog.portal.url(f"{dataset.department}/{dataset.id}") if catalog.portal.base_url else None
     return {
         "name": dataset.id,
-        "id": f"{catalog.portal.base_url.rstrip('/')}/{dataset.department}/{dataset.id}",
+        **({"id": descriptor_id} if descriptor_id else {}),
         "title": dataset.title.id,
         "description": dataset.description.id,
         "version": version,

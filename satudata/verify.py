@@ -25,6 +25,7 @@ from pathlib import Path
 
 from satudata.audit import LineageRecordError, RunRecord, catalog_index, fetch, read_record
 from satudata.catalog import Dataset
+from satudata.package import PARQUET_BYTES, resource_file
 from satudata.publish.base import LINEAGE_FILE, PACKAGE_FILE, PublishedVersion, Publisher
 from satudata.sources.pull import sha256_file
 
@@ -69,7 +70,8 @@ def _package_resources(path: Path | None) -> dict[str, tuple[str | None, int | N
         return {}
     try:
         descriptor = json.loads(path.read_text(encoding="utf-8"))
-        return {r["path"]: ((r.get("hash") or "").removeprefix("sha256:") or None, r.get("bytes"))
+        return {resource_file(r["path"]): ((r.get("hash") or "").removeprefix("sha256:") or None,
+                                           r.get("bytes", r.get(PARQUET_BYTES)))
                 for r in descriptor.get("resources", [])}
     except (json.JSONDecodeError, UnicodeDecodeError, KeyError, TypeError, AttributeError):
         return {}

@@ -28,6 +28,26 @@ def prefect_harness():
         yield
 
 
+@pytest.fixture(scope="session")
+def outside_bin() -> Path:
+    """bin/ of a separate environment with the users' own tools (frictionless, ckanapi, rdflib), built by
+    tests/outside/tools.sh: ``make test`` runs it first (SATUDATA_OUTSIDE_BIN), or it runs here for a test alone."""
+    if os.environ.get("SATUDATA_OUTSIDE_BIN"):
+        return Path(os.environ["SATUDATA_OUTSIDE_BIN"])
+    import subprocess
+
+    out = subprocess.run(["bash", str(REPO / "tests" / "outside" / "tools.sh")], capture_output=True, text=True,
+                         check=True)
+    return Path(out.stdout.strip().splitlines()[-1])
+
+
+def machine_paths(*folders: Path) -> set[bytes]:
+    """What no published byte may hold: the folders a run worked in, the repository and the home folder."""
+    found = {str(REPO), os.path.expanduser("~"), *(str(f.resolve()) for f in folders),
+             *(f.resolve().as_uri() for f in folders)}
+    return {n.encode() for n in found if n not in ("", "/")}
+
+
 def copy_project(dest: Path) -> Path:
     """A copy of the catalogue, dataset folders and exports: a project the test may change freely."""
     dest.mkdir(parents=True, exist_ok=True)

@@ -9,6 +9,10 @@ if ! command -v chromium >/dev/null 2>&1; then
   apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 fi
 
+# The users' own tools (frictionless, ckanapi, rdflib) in an environment apart from .venv, for tests/outside.
+SATUDATA_OUTSIDE_BIN=$(bash tests/outside/tools.sh)
+export SATUDATA_OUTSIDE_BIN
+
 bash tests/ckan_harness/up.sh
 trap 'bash tests/ckan_harness/down.sh' EXIT
 set -a

@@ -292,3 +292,19 @@ def explain(check: str, field: str | None, detail: str | None, value: str | None
     template = MESSAGES.get(key, GX_GENERIC)
     values.setdefault("expectation", check)
     return {"id": _fill(template[0], values), "en": _fill(template[1], values)}
+
+
+SOFTENED_CHECKS = ("required", "unique", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "minLength",
+                   "maxLength", "pattern", "enum", "primary-key", "foreign-key")
+
+
+def advisory_note(check: str, count: int) -> dict[str, str] | None:
+    """What a warning of a Table Schema rule means for the published schema (see satudata.package.soften)."""
+    if check not in SOFTENED_CHECKS:
+        return None
+    return {"id": f"Karena hanya peringatan, {count} baris ini tetap diterbitkan dan aturan ini tidak dicantumkan "
+                  f"sebagai batasan wajib di datapackage.json; aturannya dicatat sebagai satudata:advisory beserta "
+                  f"jumlah baris yang melanggarnya.",
+            "en": f"As a warning only, these {count} rows are published and the rule is not declared as a hard "
+                  f"constraint in datapackage.json; it is recorded as satudata:advisory with the number of rows that "
+                  f"break it."}

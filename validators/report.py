@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from satudata.validators.messages import explain
+from satudata.validators.messages import advisory_note, explain
 from satudata.validators.problems import ERROR, WARNING, Problem
 
 EXAMPLE_CAP = 20
@@ -49,10 +49,12 @@ class CheckResult:
 
     def as_dict(self) -> dict:
         arguments = self._arguments()
+        published = (advisory_note(self.check, self.count)
+                     if self.count and self.severity == WARNING and self.engine == "table-schema" else None)
         return {
             "check": self.check, "engine": self.engine, "severity": self.severity, "field": self.field,
             "count": self.count, "passed": self.passed, "detail": self.detail,
-            "message": self.message(),
+            "message": self.message(), **({"published": published} if published else {}),
             "examples": [{"check": self.check, "severity": p.severity, "field": p.field, "file": p.file,
                           "row": p.row, "value": p.value, "detail": p.detail,
                           "message": explain(self.check, p.field, self.detail, p.value, arguments)}

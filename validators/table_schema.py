@@ -53,6 +53,7 @@ class ReferenceTable:
 
     path: Path
     schema: dict
+    exports: tuple[dict, ...] = ()    # the export(s) it was read from (RawExport.as_dict()), for provenance
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from satudata.sources.pull import RawExport
@@ -18,6 +18,7 @@ from satudata.validators.table_schema import ReferenceTable, check_and_cast
 class CheckedTable:
     report: ValidationReport
     typed: Path | None          # the typed table, when every schema field was found
+    references: dict[str, ReferenceTable] = field(default_factory=dict)   # what the foreign keys were checked on
 
 
 def validate_staged(dataset_id: str, raws: list[RawExport], staged: StagedTable, schema: dict, suite_path: Path,
@@ -33,7 +34,7 @@ def validate_staged(dataset_id: str, raws: list[RawExport], staged: StagedTable,
         results += scan_typed(typed, schema)
     redact_examples(results, schema)
     report = ValidationReport(dataset_id, [r.as_dict() for r in raws], staged.row_count, results)
-    return CheckedTable(report, typed)
+    return CheckedTable(report, typed, references)
 
 
 def unreadable_report(dataset_id: str, raws: list[RawExport], file: str, message_id: str,

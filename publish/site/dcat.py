@@ -73,17 +73,23 @@ def spatial_uri(code: str | None) -> str:
 
 
 class _Urls:
-    def __init__(self, catalog: Catalog) -> None:
-        self.base = catalog.portal.base_url.rstrip("/")
+    """Absolute URLs under ``portal.base_url``; with none set, references relative to the document (``up`` is
+    the way from the document's folder to the portal's root), which JSON-LD resolves against where it was read."""
+
+    def __init__(self, catalog: Catalog, up: str = "") -> None:
+        self.base = f"{catalog.portal.base_url}/" if catalog.portal.base_url else (up or "./")
+
+    def at(self, path: str) -> str:
+        return f"{self.base}{path}"
 
     def catalog(self) -> str:
-        return f"{self.base}/#catalog"
+        return self.at("#catalog")
 
     def home(self) -> str:
-        return f"{self.base}/"
+        return self.base
 
     def page(self, view: DatasetView) -> str:
-        return f"{self.base}/{view.path}/"
+        return self.at(f"{view.path}/")
 
     def dataset(self, view: DatasetView) -> str:
         return f"{self.page(view)}#dataset"
@@ -95,12 +101,12 @@ class _Urls:
         return f"{self.page(view)}{version.version}/{name}"
 
     def department(self, view: DatasetView) -> str:
-        return f"{self.base}/{view.dataset.department}/#agent"
+        return self.at(f"{view.dataset.department}/#agent")
 
 
 def _publisher_node(catalog: Catalog, urls: _Urls) -> dict:
     publisher = catalog.portal.publisher
-    return {"@id": f"{urls.base}/#publisher", "@type": "foaf:Agent", "foaf:name": publisher.name,
+    return {"@id": urls.at("#publisher"), "@type": "foaf:Agent", "foaf:name": publisher.name,
             "foaf:homepage": _ref(publisher.url), "foaf:mbox": _ref(f"mailto:{publisher.email}"),
             "dct:type": _ref(PUBLISHER_TYPE_LOCAL_AUTHORITY, "skos:Concept")}
 
@@ -223,7 +229,8 @@ def dataset_nodes(view: DatasetView, urls: _Urls) -> list[dict]:
 
 def dataset_document(catalog: Catalog, view: DatasetView) -> dict:
     """dataset.jsonld: one dataset, its versions and its publisher."""
-    return {"@context": CONTEXT, "@graph": dataset_nodes(view, _Urls(catalog))}
+    up = "../" * (view.path.count("/") + 1)     # dataset.jsonld sits in the dataset's own folder
+    return {"@context": CONTEXT, "@graph": dataset_nodes(view, _Urls(catalog, up))}
 
 
 def catalog_document(catalog: Catalog, views: list[DatasetView], modified: datetime | None = None) -> dict:
@@ -236,7 +243,7 @@ def catalog_document(catalog: Catalog, views: list[DatasetView], modified: datet
         "dct:title": _text({"id": title.id, "en": title.en}),
         "dct:description": _text({lang: text.format(title=getattr(title, lang))
                                   for lang, text in CATALOG_DESCRIPTION.items()}),
-        "dct:publisher": _ref(f"{urls.base}/#publisher"),
+        "dct:publisher": _ref(urls.at("#publisher")),
         "foaf:homepage": _ref(urls.home(), "foaf:Document"),
         "dct:language": [_ref(f"{EU}language/IND", "dct:LinguisticSystem"),
                          _ref(f"{EU}language/ENG", "dct:LinguisticSystem")],

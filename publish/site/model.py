@@ -16,6 +16,7 @@ import yaml
 from satudata.catalog import Catalog, Dataset, Department
 from satudata.changelog import CHANGELOG_FILE, read_changelog
 from satudata.lineage import read_jsonl
+from satudata.package import ADVISORY, PARQUET_BYTES
 from satudata.publish.base import LINEAGE_FILE, PACKAGE_FILE, VALIDATION_FILE, read_package
 from satudata.publish.local import LocalPortal
 
@@ -131,8 +132,9 @@ def read_version(folder: Path) -> VersionView:
     schema: dict = {}
     for resource in package.get("resources", []):
         if resource["path"] in DATA_FILES:
-            files[resource["path"]] = DataFile(resource["path"], int(resource["bytes"]),
-                                               resource["hash"].removeprefix("sha256:"), resource["mediatype"])
+            size = int(resource.get("bytes", resource.get(PARQUET_BYTES)))
+            files[resource["path"]] = DataFile(resource["path"], size, resource["hash"].removeprefix("sha256:"),
+                                               resource["mediatype"])
             schema = schema or resource.get("schema", {})
     run_id, started, ended = _run(folder)
     extras = sorted(p.name for p in folder.iterdir() if p.is_file() and p.name not in DATA_FILES)
@@ -154,6 +156,10 @@ def _constraints(field_: dict, primary_key: list[str]) -> list[str]:
             found.append(f"{name}: {', '.join(str(v) for v in value)}")
         elif value is not False:
             found.append(f"{name}: {value}")
+    for rule in field_.get(ADVISORY, []):   # declared as a warning, broken by some published rows
+        value = rule["value"] if rule["value"] is not True else ""
+        found.append(f"{rule['constraint']}{': ' if value != '' else ''}{value} — hanya peringatan, {rule['rows']} "
+                     f"baris melanggar / warning only, {rule['rows']} rows break it")
     return found
 
 

@@ -119,7 +119,6 @@ class Site:
     def __init__(self, catalog: Catalog, root: Path) -> None:
         self.catalog = catalog
         self.root = root.resolve()
-        self.base_url = catalog.portal.base_url.rstrip("/")
         self.env = _environment()
         self.views = dataset_views(catalog, self.root)
         self.generated = datetime.now(UTC).isoformat(timespec="seconds")
@@ -128,7 +127,7 @@ class Site:
     def _page(self, template: str, path: str, **values: object) -> Path:
         depth = path.count("/")
         html = self.env.get_template(template).render(
-            root="../" * depth, portal=self.catalog.portal, catalog=self.catalog, base_url=self.base_url,
+            root="../" * depth, portal=self.catalog.portal, catalog=self.catalog,
             generated=self.generated, tags=self.tags, all_views=self.views, **values)
         return _write(self.root / path, html)
 
@@ -153,7 +152,7 @@ class Site:
         chart = shape_of(latest_parquet, view.primary_key) if latest_parquet.is_file() else None
         page = self._page("dataset.html.j2", f"{view.path}/index.html", view=view, preview_columns=columns,
                           preview_rows=rows, chart=chart, chart_svg=render_svg(chart) if chart else None,
-                          url=f"{self.base_url}/{view.path}/")
+                          url=self.catalog.portal.base_url and self.catalog.portal.url(f"{view.path}/"))
         document = dataset_document(self.catalog, view)
         return [page, _write(self.root / view.path / "dataset.jsonld",
                              json.dumps(document, ensure_ascii=False, indent=2))]

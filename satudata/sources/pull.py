@@ -9,7 +9,7 @@ import shutil
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import parse_qsl, urlencode, urlparse, urlunparse
 
 from satudata.catalog import Source
 from satudata.validators.problems import ExportUnreadable
@@ -20,15 +20,19 @@ CHUNK = 1 << 20
 @dataclass(frozen=True)
 class RawExport:
     path: Path          # the copy in the run folder
-    uri: str            # where it came from
+    uri: str            # where it came from, as the catalogue names it: never a path of this machine, no secret
     format: str
     sha256: str
     bytes: int
     pulled_at: str      # ISO 8601, UTC
+    query: str | None = None   # the SQL query of a sql source
 
     def as_dict(self) -> dict:
-        return {"name": self.path.name, "uri": self.uri, "format": self.format, "sha256": self.sha256,
-                "bytes": self.bytes, "pulled_at": self.pulled_at}
+        record = {"name": self.path.name, "uri": self.uri, "format": self.format, "sha256": self.sha256,
+                  "bytes": self.bytes, "pulled_at": self.pulled_at}
+        if self.query is not None:
+            record["query"] = self.query
+        return record
 
 
 def sha256_file(path: Path) -> str:
@@ -43,14 +47,50 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def _record(path: Path, uri: str, fmt: str) -> RawExport:
-    return RawExport(path, uri, fmt, sha256_file(path), path.stat().st_size, _now())
+def _record(path: Path, uri: str, fmt: str, query: str | None = None) -> RawExport:
+    return RawExport(path, uri, fmt, sha256_file(path), path.stat().st_size, _now(), query)
 
 
-def _copy(origin: Path, dest_dir: Path, fmt: str) -> RawExport:
+def declared_name(path: Path, root: Path) -> str:
+    """A local export as the catalogue names it: relative to the catalogue's folder (POSIX separators), or, for a
+    file outside it, its name alone; never an absolute path of this machine."""
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.name
+
+
+SECRET_PARAMETERS = ("token", "key", "apikey", "api_key", "access_token", "secret", "password", "passwd", "pwd",
+                     "sig", "signature", "auth", "credential", "credentials")
+
+
+def public_url(url: str) -> str:
+    """A URL fit to publish: no user name or password, and no query parameter that looks like a credential."""
+    parsed = urlparse(url)
+    netloc = parsed.hostname or ""
+    if parsed.port:
+        netloc += f":{parsed.port}"
+    query = urlencode([(k, v) for k, v in parse_qsl(parsed.query, keep_blank_values=True)
+                       if k.lower().replace("-", "_") not in SECRET_PARAMETERS], safe="/:")
+    return urlunparse(parsed._replace(netloc=netloc, query=query))
+
+
+def public_sql_url(url: str) -> str:
+    """An SQLAlchemy URL fit to publish: the user stays, the password goes (``postgresql://user@host/db``)."""
+    if url.startswith("sqlite:"):
+        return url
+    parsed = urlparse(url)
+    if parsed.password is None:
+        return url
+    user = f"{parsed.username}@" if parsed.username else ""
+    host = (parsed.hostname or "") + (f":{parsed.port}" if parsed.port else "")
+    return urlunparse(parsed._replace(netloc=user + host))
+
+
+def _copy(origin: Path, dest_dir: Path, fmt: str, root: Path) -> RawExport:
     target = dest_dir / origin.name
     shutil.copyfile(origin, target)
-    return _record(target, origin.resolve().as_uri(), fmt)
+    return _record(target, declared_name(origin, root), fmt)
 
 
 def _http(url: str, dest_dir: Path, fmt: str, timeout: float) -> RawExport:
@@ -65,13 +105,17 @@ def _http(url: str, dest_dir: Path, fmt: str, timeout: float) -> RawExport:
                 for chunk in response.iter_content(CHUNK):
                     handle.write(chunk)
     except requests.RequestException as exc:
-        raise ExportUnreadable(url, f"gagal mengunduh: {exc}", f"download failed: {exc}") from None
-    return _record(target, url, fmt)
+        shown = public_url(url)   # the exception's text may hold the URL with its credentials
+        status = getattr(exc.response, "status_code", None)
+        why = f"HTTP {status}" if status else type(exc).__name__
+        raise ExportUnreadable(shown, f"gagal mengunduh: {why}", f"download failed: {why}") from None
+    return _record(target, public_url(url), fmt)
 
 
 def _sql(url: str, query: str, dest_dir: Path, root: Path) -> RawExport:
     import sqlalchemy
 
+    declared = url
     if url.startswith("sqlite:///") and not url.startswith("sqlite:////"):
         url = "sqlite:///" + str((root / url.removeprefix("sqlite:///")).resolve())
     target = dest_dir / "query_result.csv"
@@ -85,16 +129,9 @@ def _sql(url: str, query: str, dest_dir: Path, root: Path) -> RawExport:
                 writer.writerows(["" if v is None else v for v in row] for row in rows)
         engine.dispose()
     except sqlalchemy.exc.SQLAlchemyError as exc:
-        raise ExportUnreadable(_redact(url), f"kueri SQL gagal: {exc.__class__.__name__}: {exc.args[0]}",
+        raise ExportUnreadable(public_sql_url(declared), f"kueri SQL gagal: {exc.__class__.__name__}: {exc.args[0]}",
                                f"SQL query failed: {exc.__class__.__name__}: {exc.args[0]}") from None
-    return _record(target, _redact(url), "csv")
-
-
-def _redact(url: str) -> str:
-    parsed = urlparse(url)
-    if parsed.password:
-        return url.replace(f":{parsed.password}@", ":***@")
-    return url
+    return _record(target, public_sql_url(declared), "csv", query)
 
 
 def local_exports(source: Source, root: Path) -> list[Path]:
@@ -112,13 +149,13 @@ def pull(source: Source, root: Path, dest_dir: Path, *, http_timeout: float = 60
         (origin,) = local_exports(source, root)
         if not origin.is_file():
             raise ExportUnreadable(str(source.path), "berkas ekspor tidak ditemukan", "export file not found")
-        return [_copy(origin, dest_dir, fmt)]
+        return [_copy(origin, dest_dir, fmt, root)]
     if source.kind == "glob":
         matches = local_exports(source, root)
         if not matches:
             raise ExportUnreadable(str(source.path), "tidak ada berkas yang cocok dengan pola",
                                    "no file matches the pattern")
-        return [_copy(p, dest_dir, fmt) for p in matches]
+        return [_copy(p, dest_dir, fmt, root) for p in matches]
     if source.kind == "http":
         return [_http(source.url, dest_dir, fmt, http_timeout)]
     return [_sql(source.url, source.query, dest_dir, root)]

@@ -13,8 +13,9 @@ from rdflib import RDF, Graph, Literal, Namespace, URIRef
 
 from satudata.catalog import Catalog, load_catalog
 from satudata.publish.base import FILE_ORDER, LINEAGE_FILE
-from satudata.publish.ckan_mapping import FILE_KINDS, SHA256_ALGORITHM, committed_entries
+from satudata.publish.ckan_mapping import SHA256_ALGORITHM, committed_entries, file_kind
 from tests.ckan.conftest import package, purge, run_flow, sha256_of
+from tests.conftest import machine_paths
 
 pytestmark = [pytest.mark.ckan, pytest.mark.slow, pytest.mark.usefixtures("prefect_harness")]
 
@@ -72,7 +73,7 @@ def test_every_dataset_is_published_with_its_files_as_resources(published):
         assert names == sorted(names, key=lambda n: FILE_ORDER.index(n) if n in FILE_ORDER else 99)
         for resource in pkg["resources"]:
             name, recorded = resource["satudata_file"], entry["files"][resource["satudata_file"]]
-            fmt, mimetype = FILE_KINDS[name][:2]
+            fmt, mimetype = file_kind(name)[:2]
             assert (resource["format"], resource["mimetype"]) == (fmt, mimetype), (dataset.id, name)
             assert (resource["hash"], resource["size"], resource["url"]) == \
                 (recorded["sha256"], recorded["bytes"], recorded["uri"])
@@ -92,6 +93,35 @@ def test_downloads_are_byte_identical_to_the_lineage_record(published):
             assert output["uri"] == urls[name], "the lineage record names the URL CKAN serves"
             assert sha256_of(urls[name]) == output["sha256"] == entry["files"][name]["sha256"], (dataset.id, name)
         assert sha256_of(urls[LINEAGE_FILE]) == entry["files"][LINEAGE_FILE]["sha256"]
+
+
+def test_an_independent_frictionless_validates_each_datapackage_as_ckan_serves_it(published, outside_bin):
+    """datapackage.json on CKAN names every file by its own CKAN URL, so the package validates where it is."""
+    import subprocess
+
+    _, catalog, _, after_first, _, _ = published
+    for dataset in catalog.datasets:
+        urls = {r["satudata_file"]: r["url"] for r in after_first[dataset.id]["resources"]}
+        out = subprocess.run([str(outside_bin / "frictionless"), "validate", "--json", urls["datapackage.json"]],
+                             capture_output=True, text=True, timeout=600)
+        report = json.loads(out.stdout)
+        errors = [(t["name"], e["type"], e.get("message")) for t in report["tasks"] for e in t["errors"]]
+        assert report["valid"] and errors == [], (dataset.id, errors[:5])
+        descriptor = requests.get(urls["datapackage.json"], timeout=60).json()
+        assert {t["place"] for t in report["tasks"]} == {r["path"] for r in descriptor["resources"]}
+        assert all(r["path"] == urls[r["path"].rsplit("/", 1)[-1]] for r in descriptor["resources"])
+
+
+def test_no_ckan_field_or_download_names_a_path_of_the_machine(published):
+    project, catalog, _, after_first, _, _ = published
+    needles = machine_paths(project)
+    for dataset in catalog.datasets:
+        pkg = after_first[dataset.id]
+        fields = json.dumps(pkg, ensure_ascii=False).encode()
+        assert [n for n in needles if n in fields] == [], dataset.id
+        for resource in pkg["resources"]:
+            body = requests.get(resource["url"], timeout=60).content
+            assert [n for n in needles if n in body] == [], (dataset.id, resource["satudata_file"])
 
 
 def test_organisations_come_from_the_departments(published, ckan: RemoteCKAN):

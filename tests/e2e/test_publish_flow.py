@@ -114,13 +114,35 @@ def test_datapackage_describes_files_with_hashes_and_types(published):
 
     for resource in package["resources"]:
         assert resource["hash"] == f"sha256:{sha256_file(folder / resource['path'])}"
-        assert resource["bytes"] == (folder / resource["path"]).stat().st_size
+        size = resource["bytes"] if resource["format"] != "parquet" else resource["satudata:bytes"]
+        assert size == (folder / resource["path"]).stat().st_size
     assert package["version"] == "1.0.0" and package["licenses"][0]["name"]
     assert package["sources"][0]["sha256"]
     schema = pq.read_schema(folder / "data.parquet")
     assert str(schema.field("tanggal").type) == "date32[day]"
     assert str(schema.field("kode_kecamatan").type) == "string"
 
+
+
+def test_each_dataset_run_attaches_its_validation_report_as_a_prefect_artifact(published):
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+
+    async def read(key: str):
+        async with get_client() as client:
+            artifacts = await client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[key])))
+            runs = [await client.read_flow_run(a.flow_run_id) for a in artifacts]
+            return artifacts, runs
+
+    import asyncio
+
+    artifacts, runs = asyncio.run(read("validation-realisasi-apbd"))
+    assert artifacts and all(a.type == "markdown" for a in artifacts)
+    assert {r.name for r in runs} == {"realisasi-apbd"}            # the dataset's own flow run
+    text = artifacts[0].data
+    assert "lolos dengan peringatan / passed with warnings" in text
+    assert "persentase" in text and "maximum" in text and "100.42" in text   # the check, first example, fix
+    assert "above the maximum 100" in text
 
 
 def test_changed_row_gives_minor_dropped_column_gives_major_metadata_gives_patch(project: Path):

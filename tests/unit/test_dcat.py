@@ -31,7 +31,7 @@ GARIS_PAGE = f"{BASE}/bappeda/garis-kemiskinan-jatim/"
 @pytest.fixture(scope="module")
 def portal(tmp_path_factory) -> Path:
     base = tmp_path_factory.mktemp("dcat")
-    return build_portal(base / "portal", base / "work")[1]
+    return build_portal(base / "portal", base / "work", BASE)[1]
 
 
 def _graph(path: Path) -> Graph:

@@ -104,7 +104,7 @@ def test_start_then_complete_of_one_run_of_the_dataset_job():
     assert (start["eventType"], end["eventType"]) == ("START", "COMPLETE")
     assert start["run"]["runId"] == end["run"]["runId"] == RUN_ID
     assert start["job"]["namespace"] == end["job"]["namespace"] == "satudata"
-    assert end["job"]["name"] == "garis-kemiskinan-jatim"
+    assert end["job"]["name"] == "publish_dataset.garis-kemiskinan-jatim"     # {flow}.{dataset}: a job a dataset
     assert start["eventTime"] == "2025-07-01T02:00:00+00:00"
     assert start["outputs"] == [] and len(end["outputs"]) == 3
 

@@ -90,9 +90,12 @@ def _antrean_columns(rows: int) -> dict[str, list]:
     }
 
 
-def build_portal(root: Path, work: Path) -> tuple[Catalog, Path]:
-    """Two versions of the poverty lines (one row changed, one added), the weather (no key) and the queue log."""
+def build_portal(root: Path, work: Path, base_url: str | None = None) -> tuple[Catalog, Path]:
+    """Two versions of the poverty lines (one row changed, one added), the weather (no key) and the queue log;
+    served at ``base_url`` (the public URL of a real deployment), or with no public URL (the demo's default)."""
     catalog = load_catalog(REPO / "catalog.yaml")
+    if base_url:
+        catalog = catalog.model_copy(update={"portal": catalog.portal.model_copy(update={"base_url": base_url})})
     portal = LocalPortal(catalog, root)
     regions = ["Kota Malang", "Kota Batu", "Kabupaten Malang"]
     publish_version(catalog, portal, GARIS, {"wilayah": regions, "garis_kemiskinan": [600_000, 550_000, 480_000]},
@@ -303,9 +306,17 @@ def test_how_to_cite_names_department_title_version_year_url_and_csv_hash(site):
     folder = root / "bappeda" / "garis-kemiskinan-jatim" / "1.1.0"
     year = json.loads((folder / "datapackage.json").read_text())["satudata"]["published"][:4]
     assert cite.startswith(f"{catalog.department('bappeda').name} ({year}). {dataset.title.id}, versi 1.1.0")
-    assert "http://127.0.0.1:8000/bappeda/garis-kemiskinan-jatim/" in cite
+    assert "http" not in cite and page.find("link", rel="canonical") == []   # no public URL configured
     assert sha256_file(folder / "data.csv") in cite
     assert sha256_file(folder / "data.csv") in _squash(page.by_id("cite-en").text)
+
+
+def test_with_a_public_url_the_citation_and_canonical_link_use_it(tmp_path):
+    catalog, root = build_portal(tmp_path / "portal", tmp_path / "work", "https://satudata.malangkota.go.id")
+    page = _dataset_page(root, catalog, GARIS)
+    url = "https://satudata.malangkota.go.id/bappeda/garis-kemiskinan-jatim/"
+    assert url in _squash(page.by_id("cite-id").text) and url in _squash(page.by_id("cite-en").text)
+    assert [e.attrs["href"] for e in page.find("link", rel="canonical")] == [url]
 
 
 def test_preview_shows_the_first_20_rows_of_the_latest_parquet(site):
