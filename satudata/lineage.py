@@ -42,7 +42,7 @@ PARENT_JOB = "publish_catalog"
 DATASET_JOB = "publish_dataset"         # job name: {flow}.{dataset id}, one job per dataset (its own schedule)
 REPOSITORY = "https://github.com/satudata-kota-malang/satudata"
 PRODUCER = f"{REPOSITORY}/tree/v{satudata.__version__}"
-SCHEMA_BASE = "https://satudata.malangkota.go.id/lineage/facets/1-0-0"
+SCHEMA_BASE = "https://satudata.malangkota.go.id/lineage/facets/1-0-0"   # the schemas: satudata/lineage_facets/
 LINEAGE_HTML = "lineage.html"
 CODE_DIR = Path(satudata.__file__).resolve().parent      # the satudata package's own source tree
 EMIT_RETRY = {"total": 3, "connect": 3, "read": 3, "backoff_factor": 0.5,
@@ -63,7 +63,7 @@ class ChecksumDatasetFacet(DatasetFacet):
 
     @staticmethod
     def _get_schema() -> str:
-        return f"{SCHEMA_BASE}/ChecksumDatasetFacet.json"
+        return f"{SCHEMA_BASE}/ChecksumDatasetFacet.json#/$defs/ChecksumDatasetFacet"
 
 
 @attr.define
@@ -83,7 +83,7 @@ class ChainRunFacet(RunFacet):
 
     @staticmethod
     def _get_schema() -> str:
-        return f"{SCHEMA_BASE}/ChainRunFacet.json"
+        return f"{SCHEMA_BASE}/ChainRunFacet.json#/$defs/ChainRunFacet"
 
 
 def _git(root: Path, *args: str) -> str | None:
