@@ -38,6 +38,8 @@ STAND_INS = {
         "https://openlineage.io/spec/facets/1-1-0/ProcessingEngineRunFacet.json",
     "https://openlineage.io/spec/facets/1-0-1/ErrorMessageRunFacet.json":
         "https://openlineage.io/spec/facets/1-0-0/ErrorMessageRunFacet.json",
+    "https://openlineage.io/spec/facets/1-1-0/SQLJobFacet.json": "https://openlineage.io/spec/1-0-1/SQLJobFacet.json",
+    "https://openlineage.io/spec/1-0-1/OpenLineage.json": "https://openlineage.io/spec/2-0-7/OpenLineage.json",
 }
 
 FORMAT_CHECKER = Draft202012Validator.FORMAT_CHECKER

@@ -100,3 +100,17 @@ def test_no_published_byte_names_a_path_of_the_machine(portal: Path):
             found += [(str(path.relative_to(portal)), n.decode()) for n in needles if n in data]
     assert found == []
     assert len(list(portal.rglob("lineage.jsonl"))) >= 14
+
+
+def test_every_published_lineage_event_validates_against_the_openlineage_json_schema(portal: Path):
+    from satudata.lineage import read_jsonl
+    from tests.lineage.ol_schema import validate_event
+
+    records = sorted(portal.glob("*/*/*/lineage.jsonl"))
+    assert len(records) >= 14
+    for record in records:
+        for event in read_jsonl(record):
+            assert validate_event(event) == [], record
+            for dataset in [*event["inputs"], *event["outputs"]]:     # named by the OpenLineage naming spec
+                assert dataset["namespace"] in ("file", "sqlite") or dataset["namespace"].startswith("http")
+                assert not dataset["name"].startswith("/"), dataset["name"]   # relative: never this machine's
