@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from satudata.settings import quiet_environment
+from satudata.core.settings import quiet_environment
 
 quiet_environment(Path(__file__).resolve().parent.parent)
 

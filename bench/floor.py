@@ -53,7 +53,7 @@ def reference_copy(csv: Path, out: Path) -> None:
 
 def csv_and_hash(typed: Path, out: Path) -> str:
     """data.csv from the typed table as convert writes it (internal columns left out), then its sha256."""
-    from satudata.validators.typed import INTERNAL_COLUMNS
+    from satudata.core.records import INTERNAL_COLUMNS
 
     con = duckdb.connect()
     try:
@@ -91,12 +91,12 @@ def one_scan(csv: Path, schema: dict, work: Path, checks: bool, numbered: bool) 
 
 
 def main(catalog_path: str, dataset_id: str, csv_path: str, work_dir: str) -> dict:
-    from satudata.settings import quiet_environment
+    from satudata.core.settings import quiet_environment
 
     work, csv = Path(work_dir), Path(csv_path).resolve()
     work.mkdir(parents=True, exist_ok=True)
     quiet_environment(work)
-    from satudata.catalog import load_catalog
+    from satudata.core.catalog import load_catalog
     from satudata.references import load_schema
 
     schema = load_schema(load_catalog(catalog_path), dataset_id)

@@ -44,13 +44,13 @@ class RssSampler:
 
 
 def main(catalog_path: str, dataset_id: str, out_dir: str, mode: str = "current") -> dict:
-    from satudata.settings import quiet_environment
+    from satudata.core.settings import quiet_environment
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     quiet_environment(out)
-    from satudata.catalog import load_catalog
     from satudata.convert import write_outputs
+    from satudata.core.catalog import load_catalog
     from satudata.references import load_schema, reference_tables
     from satudata.sources.fast_csv import stage_csv_fast
     from satudata.sources.pull import _record

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from satudata.catalog import Catalog, load_catalog
-from satudata.publish.base import Publisher
-from satudata.settings import RunSettings
+from satudata.core.catalog import Catalog, load_catalog
+from satudata.core.publishing import Publisher
+from satudata.core.settings import RunSettings
 from satudata.validators.privacy_gate import privacy_salt
 
 

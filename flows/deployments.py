@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from satudata.catalog import Catalog
+from satudata.core.catalog import Catalog
 
 TIMEZONE = "Asia/Jakarta"
 ENTRYPOINT = "flows/publish.py:publish_dataset"

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 
-from satudata.catalog import Dataset
+from satudata.core.catalog import Dataset
 from satudata.flows.context import RunContext
 from satudata.flows.deployments import CKAN_PUBLISH_LIMIT, publish_limit_name
 

@@ -17,6 +17,9 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from satudata.bundle import assemble, fingerprint, inputs_sha256, metadata_sha256
 from satudata.changelog import CHANGELOG_FILE, build_changelog, write_changelog
+from satudata.core.problems import ExportUnreadable
+from satudata.core.publishing import DatasetLocked
+from satudata.core.settings import RunSettings
 from satudata.flows import progress
 from satudata.flows.context import RunContext
 from satudata.flows.guards import publishing_slot
@@ -35,11 +38,8 @@ from satudata.flows.tasks import (
 from satudata.lineage import LineageInput
 from satudata.notify import notify_failure
 from satudata.package import published_schema, soften
-from satudata.publish.base import DatasetLocked
 from satudata.references import load_schema
-from satudata.settings import RunSettings
 from satudata.validators.privacy_gate import declared
-from satudata.validators.problems import ExportUnreadable
 from satudata.validators.validate import unreadable_report
 from satudata.versioning import decide
 
@@ -171,7 +171,7 @@ def _changelog(ctx: RunContext, dataset, previous, version: str, outputs, public
 
 
 def _sha(path: Path) -> str:
-    from satudata.sources.pull import sha256_file
+    from satudata.core.files import sha256_file
 
     return sha256_file(path)
 
@@ -212,7 +212,7 @@ def publish_catalog(dataset_ids: list[str], settings: dict) -> list[dict]:
 
 
 def _site_exists(settings: dict) -> bool:
-    from satudata.catalog import load_catalog
+    from satudata.core.catalog import load_catalog
 
     run = RunSettings.from_dict(settings)
     portal = run.portal_dir or load_catalog(run.catalog_path).portal_dir()
@@ -220,7 +220,7 @@ def _site_exists(settings: dict) -> bool:
 
 
 def _refresh_index(settings: dict) -> None:
-    from satudata.catalog import load_catalog
+    from satudata.core.catalog import load_catalog
     from satudata.flows.context import make_publisher
     from satudata.publish.site import render_site
 

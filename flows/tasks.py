@@ -8,21 +8,20 @@ from pathlib import Path
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from satudata.catalog import Dataset
-from satudata.convert import PARQUET_NAME, OutputFile, write_outputs
+from satudata.convert import PARQUET_NAME, write_outputs
+from satudata.core.catalog import Dataset
+from satudata.core.publishing import Bundle, PublishRecord
+from satudata.core.records import OutputFile, RawExport, ReferenceRows, ReferenceTable, StagedTable
+from satudata.flows import progress
 from satudata.flows.context import RunContext
 from satudata.lineage import emit
-from satudata.package import ReferenceRows
-from satudata.publish.base import Bundle, PublishRecord
 from satudata.publish.quarantine import quarantine
 from satudata.references import reference_tables, write_referenced_rows
-from satudata.sources.pull import RawExport, pull
+from satudata.sources.pull import pull
 from satudata.sources.read import read_exports as read_staged
-from satudata.sources.stage import StagedTable
 from satudata.validators.privacy_gate import column_treatments
 from satudata.validators.report import ValidationReport
 from satudata.validators.report_markdown import render_markdown
-from satudata.validators.table_schema import ReferenceTable
 from satudata.validators.validate import CheckedTable, validate_staged
 
 log = logging.getLogger("satudata.lineage")
@@ -37,7 +36,9 @@ def pull_exports(ctx: RunContext, dataset: Dataset, work: Path) -> list[RawExpor
 
 @task(name="read", **WORK)
 def read_exports(ctx: RunContext, dataset: Dataset, raws: list[RawExport], schema: dict, work: Path) -> StagedTable:
-    return read_staged(raws, dataset.source.options, schema["fields"], work / "staged.parquet")
+    total = sum(r.bytes for r in raws)
+    return read_staged(raws, dataset.source.options, schema["fields"], work / "staged.parquet",
+                       lambda rows, done: progress.advance(dataset.id, rows, done, total))
 
 
 @task(name="validate", **WORK)

@@ -18,8 +18,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlparse
 
-from satudata.catalog import Catalog, Dataset
-from satudata.publish.base import (
+from satudata.core.catalog import Catalog, Dataset
+from satudata.core.files import sha256_file
+from satudata.core.publishing import (
     PACKAGE_FILE,
     Bundle,
     DatasetLocked,
@@ -28,6 +29,7 @@ from satudata.publish.base import (
     PublishRecord,
     read_package,
 )
+from satudata.core.settings import RunSettings
 from satudata.publish.ckan_mapping import (
     ckan_name,
     committed_entries,
@@ -44,8 +46,6 @@ from satudata.publish.ckan_mapping import (
     with_foreign_extras,
 )
 from satudata.publish.ckan_session import CkanSession, CkanUnavailable
-from satudata.settings import RunSettings
-from satudata.sources.pull import sha256_file
 
 UPLOAD_ATTEMPTS = 3
 

@@ -16,8 +16,8 @@ import re
 import uuid
 from pathlib import Path
 
-from satudata.catalog import Catalog, Dataset, Department
-from satudata.publish.base import FILE_ORDER, LINEAGE_FILE, PACKAGE_FILE, PublishedVersion, version_from_package
+from satudata.core.catalog import Catalog, Dataset, Department
+from satudata.core.publishing import FILE_ORDER, LINEAGE_FILE, PACKAGE_FILE, PublishedVersion, version_from_package
 from satudata.publish.site.dcat import EU, FREQUENCIES, LANGUAGES, THEMES, license_uri, spatial_uri
 
 VERSIONS_EXTRA = "satudata_versions"

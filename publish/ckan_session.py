@@ -25,7 +25,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 import satudata
-from satudata.publish.base import PublishError
+from satudata.core.publishing import PublishError
 
 RETRY_STATUSES = (429, 500, 502, 503, 504)
 UNAPPLIED_STATUSES = (429, 500, 503)     # CKAN rolled the action back, or never ran it

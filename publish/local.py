@@ -18,8 +18,9 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-from satudata.catalog import Catalog, Dataset
-from satudata.publish.base import (
+from satudata.core.catalog import Catalog, Dataset
+from satudata.core.files import sha256_file
+from satudata.core.publishing import (
     LINEAGE_FILE,
     PACKAGE_FILE,
     Bundle,
@@ -30,7 +31,6 @@ from satudata.publish.base import (
     read_package,
     version_from_package,
 )
-from satudata.sources.pull import sha256_file
 
 INDEX_FILE = "index.json"
 TMP_PREFIX = ".tmp-"

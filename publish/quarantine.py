@@ -11,9 +11,11 @@ import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
+from satudata.core.files import sha256_file
+from satudata.core.publishing import LINEAGE_FILE, VALIDATION_FILE
+from satudata.core.records import RawExport
 from satudata.lineage import LineageInput, build_events, current_run_ids, emit, write_jsonl
-from satudata.publish.base import LINEAGE_FILE, VALIDATION_FILE
-from satudata.sources.pull import RawExport, declared_name, sha256_file
+from satudata.sources.pull import declared_name
 from satudata.validators.report import ValidationReport
 
 log = logging.getLogger(__name__)

@@ -17,10 +17,10 @@ from urllib.parse import urlparse
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from satudata.catalog import Dataset
-from satudata.lineage import LineageInput, build_events, dataset_of_job, event_dicts, read_jsonl
-from satudata.publish.base import LINEAGE_FILE, PACKAGE_FILE, Publisher, PublishError
-from satudata.sources.pull import sha256_file
+from satudata.core.catalog import Dataset
+from satudata.core.files import read_jsonl, sha256_file
+from satudata.core.publishing import LINEAGE_FILE, PACKAGE_FILE, Publisher, PublishError
+from satudata.lineage import LineageInput, build_events, dataset_of_job, event_dicts
 
 INDEX_FILE = "index.json"
 NOT_FOUND = re.compile(r"\bHTTP (404|410)\b")

@@ -13,7 +13,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from satudata.audit import LineageReport, RunRecord, VersionLineage
-from satudata.publish.base import PublishError
+from satudata.core.publishing import PublishError
 from satudata.verify import Finding, Status
 
 TARGETS = ("local", "ckan")

@@ -7,14 +7,14 @@ import shutil
 from pathlib import Path
 
 from satudata.audit import write_version_html
-from satudata.catalog import Catalog, Dataset
-from satudata.convert import OutputFile, describe
+from satudata.core.catalog import Catalog, Dataset
+from satudata.core.publishing import LINEAGE_FILE, PACKAGE_FILE, VALIDATION_FILE, Bundle, PublishedVersion, Publisher
+from satudata.core.records import Fingerprint, OutputFile, ReferenceRows, describe
 from satudata.lineage import LINEAGE_HTML, LineageInput, build_events, write_jsonl
-from satudata.package import ReferenceRows, build_descriptor
-from satudata.publish.base import LINEAGE_FILE, PACKAGE_FILE, VALIDATION_FILE, Bundle, PublishedVersion, Publisher
+from satudata.package import build_descriptor
 from satudata.validators.report import ValidationReport
 from satudata.validators.report_html import write_html
-from satudata.versioning import Fingerprint, VersionDecision, canonical_sha256
+from satudata.versioning import VersionDecision, canonical_sha256
 
 
 def metadata_sha256(catalog: Catalog, dataset: Dataset, schema: dict, suite: dict) -> str:

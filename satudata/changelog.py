@@ -18,7 +18,7 @@ from typing import Any
 
 import duckdb
 
-from satudata.validators.sqltypes import literal, quote
+from satudata.core.duck import literal, quote
 
 SAMPLE_SIZE = 10
 CHANGELOG_FILE = "changelog.json"

@@ -11,8 +11,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from satudata.catalog import Catalog, CatalogError, load_catalog
-from satudata.settings import RunSettings, quiet_environment
+from satudata.core.catalog import Catalog, CatalogError, load_catalog
+from satudata.core.settings import RunSettings, quiet_environment
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="satudata — Satu Data Kota Malang: validated, versioned open data with lineage.")
@@ -167,7 +167,7 @@ def versions(dataset: Annotated[str, typer.Argument(help="Dataset id.")],
 
 
 def _change(local, ds, version: str) -> str:
-    from satudata.publish.base import PACKAGE_FILE, read_package
+    from satudata.core.publishing import PACKAGE_FILE, read_package
 
     change = read_package(local.version_dir(ds, version) / PACKAGE_FILE)["satudata"].get("change", {})
     return f"{change.get('kind', '')}: {'; '.join(change.get('reasons', []))}"

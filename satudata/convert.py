@@ -11,33 +11,19 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from satudata.memory import gives_back_memory
-from satudata.sources.pull import sha256_file
-from satudata.validators.sqltypes import connect, literal, quote
-from satudata.validators.typed import INTERNAL_COLUMNS
+from satudata.core.duck import connect, literal, quote
+from satudata.core.memory import gives_back_memory
+from satudata.core.records import INTERNAL_COLUMNS, OutputFile, describe
 
 CSV_NAME, PARQUET_NAME = "data.csv", "data.parquet"
 CSV_TYPE, PARQUET_TYPE = "text/csv", "application/vnd.apache.parquet"
 FOLLOW_CHUNK = 1 << 20
 ColumnTreatment = Callable[[pa.Array], pa.Array | None]
-
-
-@dataclass(frozen=True)
-class OutputFile:
-    name: str
-    path: Path
-    sha256: str
-    bytes: int
-    media_type: str
-
-    def as_dict(self) -> dict:
-        return {"name": self.name, "sha256": self.sha256, "bytes": self.bytes, "mediatype": self.media_type}
 
 
 @gives_back_memory
@@ -148,5 +134,3 @@ def _follow_and_hash(path: Path, done: threading.Event) -> tuple[str | None, int
     return digest.hexdigest(), size
 
 
-def describe(path: Path, media_type: str) -> OutputFile:
-    return OutputFile(path.name, path, sha256_file(path), path.stat().st_size, media_type)

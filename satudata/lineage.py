@@ -316,10 +316,6 @@ def write_jsonl(events: list[RunEvent], path: Path) -> Path:
     return path
 
 
-def read_jsonl(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-
-
 def emit(events: list[RunEvent]) -> bool:
     """Send the events to OPENLINEAGE_URL (POST <url>/api/v1/lineage) when it is set, with openlineage-python's
     HTTP client; OPENLINEAGE_API_KEY, when set, is sent as a bearer token. Raises when the server refuses."""

@@ -4,24 +4,10 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from satudata.catalog import Catalog, Dataset
-from satudata.convert import OutputFile
-from satudata.versioning import Fingerprint
-
-
-@dataclass(frozen=True)
-class ReferenceRows:
-    """The rows of a referenced dataset that a version's foreign keys point at, as a CSV file of the version."""
-
-    resource: str        # the resource name the foreign keys use (a catalogue dataset id)
-    title: str
-    file: OutputFile
-    rows: int
-    schema: dict         # that dataset's published Table Schema
-    exports: list[dict]  # the export(s) the rows were read from (RawExport.as_dict())
+from satudata.core.catalog import Catalog, Dataset
+from satudata.core.records import Fingerprint, OutputFile, ReferenceRows
 
 SATUDATA_KEYS = ("privacy", "severity", "description_en")
 ADVISORY = "satudata:advisory"     # rules declared as warnings that the published rows break (see soften)

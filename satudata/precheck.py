@@ -11,10 +11,11 @@ import json
 from pathlib import Path
 
 from satudata.bundle import inputs_sha256
-from satudata.catalog import Catalog, Dataset
-from satudata.publish.base import PublishedVersion, Publisher
+from satudata.core.catalog import Catalog, Dataset
+from satudata.core.files import sha256_file
+from satudata.core.publishing import PublishedVersion, Publisher
 from satudata.references import load_schema
-from satudata.sources.pull import local_exports, sha256_file
+from satudata.sources.pull import local_exports
 
 
 def export_hashes_in_place(dataset: Dataset, root: Path) -> list[dict] | None:

@@ -10,11 +10,10 @@ from pathlib import Path
 
 import yaml
 
-from satudata.catalog import Catalog
-from satudata.package import ReferenceRows
+from satudata.core.catalog import Catalog
+from satudata.core.records import ReferenceRows, ReferenceTable
 from satudata.sources.pull import pull
 from satudata.sources.read import read_exports
-from satudata.validators.table_schema import ReferenceTable
 
 
 def load_schema(catalog: Catalog, dataset_id: str) -> dict:
@@ -65,9 +64,10 @@ def write_referenced_rows(catalog: Catalog, public_schema: dict, data: Path, tab
 
     Keys match as text (the published value as DuckDB prints it against the reference's cell); region codes, the
     foreign keys of this catalogue, are text on both sides."""
-    from satudata.convert import CSV_TYPE, describe
+    from satudata.convert import CSV_TYPE
+    from satudata.core.duck import connect, literal, quote
+    from satudata.core.records import describe
     from satudata.package import published_schema, referenced_resources
-    from satudata.validators.sqltypes import connect, literal, quote
 
     written = []
     out_dir.mkdir(parents=True, exist_ok=True)

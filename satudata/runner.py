@@ -6,7 +6,7 @@ from rich.console import Console
 from rich.live import Live
 from rich.table import Table
 
-from satudata.settings import RunSettings
+from satudata.core.settings import RunSettings
 
 
 def _board_table(ids: list[str], board: dict[str, tuple[str, str]]) -> Table:

@@ -24,10 +24,10 @@ from enum import StrEnum
 from pathlib import Path
 
 from satudata.audit import LineageRecordError, RunRecord, catalog_index, fetch, read_record
-from satudata.catalog import Dataset
+from satudata.core.catalog import Dataset
+from satudata.core.files import sha256_file
+from satudata.core.publishing import LINEAGE_FILE, PACKAGE_FILE, PublishedVersion, Publisher
 from satudata.package import PARQUET_BYTES, resource_file
-from satudata.publish.base import LINEAGE_FILE, PACKAGE_FILE, PublishedVersion, Publisher
-from satudata.sources.pull import sha256_file
 
 CHAIN = "(rantai/chain)"
 WHOLE_VERSION = "(seluruh versi/whole version)"

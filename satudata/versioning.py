@@ -13,6 +13,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from satudata.core.records import Fingerprint
+
 # A type change old → new that every old value survives.
 WIDENINGS = {
     ("integer", "number"), ("year", "integer"), ("year", "number"), ("date", "datetime"),
@@ -23,13 +25,6 @@ WIDENINGS = {
 def canonical_sha256(document: Any) -> str:
     text = json.dumps(document, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-@dataclass(frozen=True)
-class Fingerprint:
-    content_sha256: str
-    metadata_sha256: str
-    columns: tuple[tuple[str, str], ...]   # (name, type) of the published columns, in order
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ _STATE = Path(tempfile.mkdtemp(prefix="satudata-tests-"))
 os.environ["PREFECT_HOME"] = str(_STATE / "prefect")
 os.environ.setdefault("SATUDATA_PRIVACY_SALT", "test-salt-not-secret")
 
-from satudata.settings import quiet_environment  # noqa: E402
+from satudata.core.settings import quiet_environment  # noqa: E402
 
 quiet_environment(_STATE)
 

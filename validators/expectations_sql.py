@@ -31,12 +31,12 @@ from typing import Any
 import duckdb
 import numpy as np
 
-from satudata.memory import gives_back_memory
+from satudata.core.duck import connect, literal, quote
+from satudata.core.memory import gives_back_memory
+from satudata.core.problems import ERROR, WARNING, Problem
+from satudata.core.records import FAILS
 from satudata.validators.gx_suite import ROW, _detail, _field
-from satudata.validators.problems import ERROR, WARNING, Problem
 from satudata.validators.report import EXAMPLE_CAP, CheckResult
-from satudata.validators.sqltypes import connect, literal, quote
-from satudata.validators.typed import FAILS
 
 NUMERIC = ("BIGINT", "INTEGER", "DOUBLE")
 ORDERED = (*NUMERIC, "DATE", "TIMESTAMP")

@@ -14,10 +14,10 @@ from typing import Any
 
 import pyarrow.parquet as pq
 
-from satudata.memory import gives_back_memory
-from satudata.validators.problems import ERROR, WARNING, Problem
+from satudata.core.memory import gives_back_memory
+from satudata.core.problems import ERROR, WARNING, Problem
+from satudata.core.records import FAILS
 from satudata.validators.report import EXAMPLE_CAP, OBSERVED, CheckResult
-from satudata.validators.typed import FAILS
 
 ROW = "_row"
 

@@ -16,7 +16,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from satudata.memory import gives_back_memory
+from satudata.core.memory import gives_back_memory
+from satudata.core.problems import ERROR, WARNING, Problem
 from satudata.validators.privacy import (
     PII_KINDS,
     TREATMENTS,
@@ -26,7 +27,6 @@ from satudata.validators.privacy import (
     mask_text,
     scan_column,
 )
-from satudata.validators.problems import ERROR, WARNING, Problem
 from satudata.validators.report import OBSERVED, CheckResult
 
 SALT_ENV = "SATUDATA_PRIVACY_SALT"

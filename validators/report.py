@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from satudata.core.problems import ERROR, WARNING, Problem
 from satudata.validators.messages import advisory_note, explain
-from satudata.validators.problems import ERROR, WARNING, Problem
 
 EXAMPLE_CAP = 20
 OBSERVED = "; observed "   # where a check's detail starts quoting what was measured (see gx_suite)

@@ -13,13 +13,13 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
-from pathlib import Path
 
 import duckdb
+
+from satudata.core.duck import literal, quote
 
 # The ASCII characters Python's str.strip() and int() take for whitespace (the others are non-ASCII: the UDF's).
 PY_SPACE = r"[\t\n\x0b\x0c\r\x1c-\x1f ]"
@@ -44,33 +44,6 @@ READING_KEYS = ("type", "format", "trueValues", "falseValues", "bareNumber", "fl
 # Published column type of each Table Schema type (anything else is published as text).
 DUCK_TYPES = {"integer": "BIGINT", "number": "DOUBLE", "boolean": "BOOLEAN", "date": "DATE",
               "datetime": "TIMESTAMP", "time": "TIME", "year": "INTEGER"}
-
-
-# DuckDB's share of the pipeline's memory: beyond it, sorts, joins and tables spill to the work folder.
-MEMORY_LIMIT = "512MB"
-
-
-def connect(work_dir: Path, memory_limit: str | None = None, ordered: bool = False) -> duckdb.DuckDBPyConnection:
-    """A DuckDB connection of the pipeline: bounded memory, spilling into a folder of its own inside ``work_dir``
-    (DuckDB creates it on the first spill and removes it on close); ``MEMORY_LIMIT`` unless told. ``ordered``
-    keeps insertion order, which only a query without ORDER BY needs."""
-    con = duckdb.connect()
-    con.execute(f"SET memory_limit = {literal(memory_limit or MEMORY_LIMIT)}")
-    con.execute(f"SET temp_directory = {literal(str(work_dir / f'.duckdb-tmp-{uuid.uuid4().hex[:12]}'))}")
-    con.execute(f"SET preserve_insertion_order = {literal(ordered)}")
-    return con
-
-
-def quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def literal(value: object) -> str:
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, int | float):
-        return repr(value)
-    return "'" + str(value).replace("'", "''") + "'"
 
 
 @dataclass(frozen=True)

@@ -16,21 +16,14 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from satudata.memory import gives_back_memory
-from satudata.validators.problems import ERROR, Problem
+from satudata.core.duck import connect, literal, quote
+from satudata.core.memory import gives_back_memory
+from satudata.core.problems import ERROR, Problem
+from satudata.core.records import FAILS, ReferenceTable
 from satudata.validators.report import EXAMPLE_CAP, CheckResult
 from satudata.validators.sorted_keys import SortedKeys, scan_sorted_keys
-from satudata.validators.sqltypes import (
-    FieldSql,
-    connect,
-    field_sql,
-    literal,
-    pattern_condition,
-    quote,
-    register_udfs,
-    render,
-)
-from satudata.validators.typed import FAILS, PARQUET, put_in_order
+from satudata.validators.sqltypes import FieldSql, field_sql, pattern_condition, register_udfs, render
+from satudata.validators.typed import PARQUET, put_in_order
 
 CONSTRAINT_SQL = {
     "minimum": "{t} < {v}",
@@ -45,15 +38,6 @@ IN_LIST_ROWS = 5_000   # failing primary-key rows looked up by a literal list; m
 # Table Schema types whose Python values can be equal across types (True == 1 == 1.0 == Decimal("1")).
 FAMILY = {"integer": "number", "number": "number", "year": "number", "boolean": "number", "string": "text",
           "any": "text"}
-
-
-@dataclass(frozen=True)
-class ReferenceTable:
-    """A table that foreign keys point at: its staged text Parquet and its Table Schema."""
-
-    path: Path
-    schema: dict
-    exports: tuple[dict, ...] = ()    # the export(s) it was read from (RawExport.as_dict()), for provenance
 
 
 @dataclass(frozen=True)

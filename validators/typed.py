@@ -17,14 +17,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from satudata.validators.sqltypes import literal, quote
+from satudata.core.duck import literal, quote
 
 PARQUET = "(FORMAT parquet, COMPRESSION zstd)"
-FAILS = "_fails"
-# Columns of the typed table that are not fields: dropped before anything is published or checked as data.
-INTERNAL_COLUMNS = ("_file", "_row", FAILS)
-
-
 def _keys(schema: dict, present: list[str]) -> list[str]:
     keys = schema.get("primaryKey") or []
     keys = [keys] if isinstance(keys, str) else keys

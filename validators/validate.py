@@ -5,13 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from satudata.sources.pull import RawExport
-from satudata.sources.stage import StagedTable
+from satudata.core.records import RawExport, ReferenceTable, StagedTable
 from satudata.validators.expectations_sql import run_suite_sql
 from satudata.validators.gx_suite import run_suite
 from satudata.validators.privacy_gate import redact_examples, scan_typed
 from satudata.validators.report import EXAMPLE_CAP, ValidationReport, aggregate
-from satudata.validators.table_schema import ReferenceTable, check_and_cast
+from satudata.validators.table_schema import check_and_cast
 
 
 @dataclass

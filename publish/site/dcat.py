@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from satudata.catalog import Catalog
+from satudata.core.catalog import Catalog
 from satudata.package import LICENSES
 from satudata.publish.site.model import DatasetView, VersionView
 

@@ -13,11 +13,11 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import yaml
 
-from satudata.catalog import Catalog, Dataset, Department
 from satudata.changelog import CHANGELOG_FILE, read_changelog
-from satudata.lineage import read_jsonl
+from satudata.core.catalog import Catalog, Dataset, Department
+from satudata.core.files import read_jsonl
+from satudata.core.publishing import LINEAGE_FILE, PACKAGE_FILE, VALIDATION_FILE, read_package
 from satudata.package import ADVISORY, PARQUET_BYTES
-from satudata.publish.base import LINEAGE_FILE, PACKAGE_FILE, VALIDATION_FILE, read_package
 from satudata.publish.local import LocalPortal
 
 DATA_FILES = ("data.csv", "data.parquet")

@@ -26,7 +26,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from satudata.catalog import Catalog, Department
+from satudata.core.catalog import Catalog, Department
 from satudata.package import LICENSES
 from satudata.publish.site.chart import render_svg, shape_of
 from satudata.publish.site.dcat import catalog_document, dataset_document, license_uri

@@ -29,13 +29,13 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from satudata.catalog import ReadOptions
-from satudata.memory import gives_back_memory
+from satudata.core.catalog import ReadOptions
+from satudata.core.memory import gives_back_memory
+from satudata.core.problems import ERROR, WARNING, ExportUnreadable, Problem
+from satudata.core.records import RawExport, StagedTable
 from satudata.sources.normalise import build_normalisers
-from satudata.sources.pull import RawExport
 from satudata.sources.rows import _refuse_empty, effective_encoding, looks_like_html
-from satudata.sources.stage import StagedTable, _header_problems, _Layout, _layout, _read_header
-from satudata.validators.problems import ERROR, WARNING, ExportUnreadable, Problem
+from satudata.sources.stage import _header_problems, _Layout, _layout, _read_header
 
 # Python codec name → the name pyarrow is given (it decodes non-UTF-8 text through the same Python codec).
 FAST_ENCODINGS = {"utf-8": "utf8", "utf-8-sig": "utf8", "iso8859-1": "latin-1", "cp1252": "cp1252",
@@ -69,7 +69,7 @@ class _Plan:
 
 @gives_back_memory
 def stage_csv_fast(raws: Iterable[RawExport], options: ReadOptions, schema_fields: list[dict],
-                   out_path: Path) -> StagedTable | None:
+                   out_path: Path, progress: Callable[[int, int], None] | None = None) -> StagedTable | None:
     """The staged table of CSV exports, as ``stage_exports`` makes it, or None when only the slow path is exact."""
     raws = list(raws)
     if not raws or any(raw.format != "csv" for raw in raws) or not _streamable(options):
@@ -91,12 +91,12 @@ def stage_csv_fast(raws: Iterable[RawExport], options: ReadOptions, schema_field
     missing = [n for n in names if n not in present]
     batcher = _Batcher(options, schema_fields, present)
     writer: pq.ParquetWriter | None = None
-    count, declined = 0, False
+    count, declined, done_bytes = 0, False, 0
     pending: Future | None = None
     try:
         with ThreadPoolExecutor(max_workers=1) as background:   # write one batch while the next is parsed
             for plan in plans:
-                for table, blank_rows in _stream(plan, options, batcher):
+                for table, blank_rows, position in _stream(plan, options, batcher):
                     if pending is not None:
                         pending.result()
                     writer = writer or _staging_writer(out_path, batcher.schema, table)
@@ -104,6 +104,9 @@ def stage_csv_fast(raws: Iterable[RawExport], options: ReadOptions, schema_field
                     count += table.num_rows
                     problems += [Problem("blank-row", WARNING, None, row, None, plan.raw.path.name)
                                  for row in blank_rows]
+                    if progress:
+                        progress(count, done_bytes + position)
+                done_bytes += plan.raw.bytes
             if pending is not None:
                 pending.result()
     except (NotRegular, pa.ArrowInvalid, UnicodeDecodeError):
@@ -188,7 +191,8 @@ def _refuse_row(row: object) -> str:
     return "error"   # another number of cells than the header: the slow path reports extra/missing cells
 
 
-def _stream(plan: _Plan, options: ReadOptions, batcher: _Batcher) -> Iterable[tuple[pa.Table, list[int]]]:
+def _stream(plan: _Plan, options: ReadOptions, batcher: _Batcher) -> Iterable[tuple[pa.Table, list[int], int]]:
+    """Staged batches of one export, with their blank rows and how far into the file the reader has got."""
     path = plan.raw.path
     if plan.offset >= path.stat().st_size:
         return
@@ -207,7 +211,7 @@ def _stream(plan: _Plan, options: ReadOptions, batcher: _Batcher) -> Iterable[tu
                                                  strings_can_be_null=False, quoted_strings_can_be_null=False))
         first_row = plan.records_before + 1
         for batch in reader:
-            yield batcher.convert(batch, plan, first_row)
+            yield (*batcher.convert(batch, plan, first_row), source.tell())
             first_row += batch.num_rows
     finally:
         source.close()

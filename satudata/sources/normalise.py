@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 from datetime import datetime
 
-from satudata.catalog import ReadOptions
+from satudata.core.catalog import ReadOptions
 
 # Indonesian month names and abbreviations → English, so strptime's %B / %b understand them.
 _MONTHS_ID = {

@@ -4,43 +4,15 @@ from __future__ import annotations
 
 import csv
 import glob
-import hashlib
 import shutil
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlparse, urlunparse
 
-from satudata.catalog import Source
-from satudata.validators.problems import ExportUnreadable
-
-CHUNK = 1 << 20
-
-
-@dataclass(frozen=True)
-class RawExport:
-    path: Path          # the copy in the run folder
-    uri: str            # where it came from, as the catalogue names it: never a path of this machine, no secret
-    format: str
-    sha256: str
-    bytes: int
-    pulled_at: str      # ISO 8601, UTC
-    query: str | None = None   # the SQL query of a sql source
-
-    def as_dict(self) -> dict:
-        record = {"name": self.path.name, "uri": self.uri, "format": self.format, "sha256": self.sha256,
-                  "bytes": self.bytes, "pulled_at": self.pulled_at}
-        if self.query is not None:
-            record["query"] = self.query
-        return record
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
+from satudata.core.catalog import Source
+from satudata.core.files import CHUNK, sha256_file
+from satudata.core.problems import ExportUnreadable
+from satudata.core.records import RawExport
 
 
 def _now() -> str:

@@ -3,16 +3,20 @@ row-by-row reader. Both give the same staged table (tests/unit/test_fast_csv.py 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
-from satudata.catalog import ReadOptions
+from satudata.core.catalog import ReadOptions
+from satudata.core.records import RawExport, StagedTable
 from satudata.sources.fast_csv import stage_csv_fast
-from satudata.sources.pull import RawExport
-from satudata.sources.stage import StagedTable, stage_exports
+from satudata.sources.stage import stage_exports
 
 
-def read_exports(raws: list[RawExport], options: ReadOptions, fields: list[dict], out_path: Path) -> StagedTable:
-    staged = stage_csv_fast(list(raws), options, fields, out_path)
+def read_exports(raws: list[RawExport], options: ReadOptions, fields: list[dict], out_path: Path,
+                 progress: Callable[[int, int], None] | None = None) -> StagedTable:
+    """The staged table of the exports; ``progress(rows, bytes)`` is told the rows staged and the bytes of the exports
+    read so far, after every batch (at least every few thousand rows)."""
+    staged = stage_csv_fast(list(raws), options, fields, out_path, progress)
     if staged is None:
-        staged = stage_exports(raws, options, fields, out_path)
+        staged = stage_exports(raws, options, fields, out_path, progress)
     return staged

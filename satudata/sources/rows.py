@@ -16,7 +16,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
-from satudata.validators.problems import ExportUnreadable
+from satudata.core.problems import ExportUnreadable
 
 Row = tuple[int, list[str | None]]
 DELIMITER_CANDIDATES = (",", ";", "\t", "|")

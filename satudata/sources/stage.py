@@ -9,31 +9,21 @@ from __future__ import annotations
 
 import re
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from satudata.catalog import ReadOptions
+from satudata.core.catalog import ReadOptions
+from satudata.core.problems import ERROR, WARNING, ExportUnreadable, Problem
+from satudata.core.records import RawExport, StagedTable
 from satudata.sources.normalise import build_normalisers, cell_cleaner
-from satudata.sources.pull import RawExport
 from satudata.sources.rows import Row, iter_rows, sniff_other_delimiter
-from satudata.validators.problems import ERROR, WARNING, ExportUnreadable, Problem
 
 BATCH_ROWS = 65_536
 META_COLUMNS = ("_file", "_row", "_blank")
-
-
-@dataclass
-class StagedTable:
-    path: Path
-    fields: list[str]                      # schema fields present in every export, in schema order
-    missing_fields: list[str]              # schema fields absent from an export (missing-label)
-    row_count: int = 0
-    problems: list[Problem] = field(default_factory=list)
-    header_rows: dict[str, int] = field(default_factory=dict)   # export file → header row number
 
 
 @dataclass
@@ -176,8 +166,11 @@ def _read_header(raw: RawExport, rows: Iterator[Row], options: ReadOptions,
                            f"header row {target} not found: the file is too short")
 
 
+PROGRESS_EVERY = 5_000   # rows between two progress reports of the row-by-row reader
+
+
 def stage_exports(raws: Iterable[RawExport], options: ReadOptions, schema_fields: list[dict],
-                  out_path: Path) -> StagedTable:
+                  out_path: Path, progress: Callable[[int, int], None] | None = None) -> StagedTable:
     names = [f["name"] for f in schema_fields]
     clean = cell_cleaner(options)
     chains = build_normalisers(options, schema_fields)
@@ -200,6 +193,7 @@ def stage_exports(raws: Iterable[RawExport], options: ReadOptions, schema_fields
     present = [n for n in names if all(n in lay.positions for _, lay, _, _ in layouts)]
     missing = [n for n in names if n not in present]
     writer = _Writer(out_path, present)
+    done_bytes = 0
     try:
         for raw, layout, labels, _ in layouts:
             file = raw.path.name
@@ -225,6 +219,11 @@ def stage_exports(raws: Iterable[RawExport], options: ReadOptions, schema_fields
                 else:
                     problems += _cell_count_problems(width, layout, names, number, file, cells)
                 writer.add(file, number, blank, values)
+                if progress and writer.count % PROGRESS_EVERY == 0:
+                    progress(writer.count, done_bytes)
+            done_bytes += raw.bytes
+            if progress:
+                progress(writer.count, done_bytes)
     finally:
         writer.close()
     return StagedTable(out_path, present, missing, writer.count, problems, header_rows)

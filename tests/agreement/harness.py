@@ -24,11 +24,12 @@ from pathlib import Path
 
 import yaml
 
-from satudata.catalog import ReadOptions
-from satudata.sources.pull import RawExport, sha256_file
+from satudata.core.catalog import ReadOptions
+from satudata.core.files import sha256_file
+from satudata.core.problems import FRICTIONLESS_TYPE
+from satudata.core.records import RawExport, ReferenceTable
 from satudata.sources.stage import stage_exports
-from satudata.validators.problems import FRICTIONLESS_TYPE
-from satudata.validators.table_schema import ReferenceTable, check_and_cast, check_table
+from satudata.validators.table_schema import check_and_cast, check_table
 
 REPO = Path(__file__).resolve().parents[2]
 CORPUS = Path(__file__).resolve().parent / "corpus"

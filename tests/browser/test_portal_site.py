@@ -13,9 +13,9 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from satudata.catalog import Catalog, load_catalog
+from satudata.core.catalog import Catalog, load_catalog
+from satudata.core.settings import RunSettings
 from satudata.flows.publish import with_concurrency
-from satudata.settings import RunSettings
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.usefixtures("prefect_harness")]
 

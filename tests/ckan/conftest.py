@@ -20,9 +20,9 @@ import requests
 import yaml
 from ckanapi import NotFound, RemoteCKAN
 
-from satudata.catalog import load_catalog
+from satudata.core.catalog import load_catalog
+from satudata.core.settings import RunSettings
 from satudata.flows.publish import with_concurrency
-from satudata.settings import RunSettings
 
 SMALL_DATASET = "garis-kemiskinan-jatim"     # a 1 KB CSV export, no foreign keys: quick to run again and again
 

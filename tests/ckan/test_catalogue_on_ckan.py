@@ -11,8 +11,8 @@ import requests
 from ckanapi import NotFound, RemoteCKAN, ValidationError
 from rdflib import RDF, Graph, Literal, Namespace, URIRef
 
-from satudata.catalog import Catalog, load_catalog
-from satudata.publish.base import FILE_ORDER, LINEAGE_FILE
+from satudata.core.catalog import Catalog, load_catalog
+from satudata.core.publishing import FILE_ORDER, LINEAGE_FILE
 from satudata.publish.ckan_mapping import SHA256_ALGORITHM, committed_entries, file_kind
 from tests.ckan.conftest import package, purge, run_flow, sha256_of
 from tests.conftest import machine_paths
@@ -191,8 +191,8 @@ def test_project_folder_keeps_no_portal_when_publishing_to_ckan(published):
 
 
 def _local_dcat(project: Path, catalog: Catalog, dataset_id: str) -> Graph:
+    from satudata.core.settings import RunSettings
     from satudata.flows.publish import with_concurrency
-    from satudata.settings import RunSettings
 
     settings = RunSettings.from_environment(project / "catalog.yaml", portal_dir=project / "local-portal")
     [outcome] = with_concurrency(1)([dataset_id], settings.to_dict())

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from satudata.catalog import load_catalog
-from satudata.publish.base import PublishError, version_from_package
+from satudata.core.catalog import load_catalog
+from satudata.core.publishing import PublishError, version_from_package
+from satudata.core.settings import RunSettings
 from satudata.publish.ckan import CkanPublisher
 from satudata.publish.ckan_mapping import (
     ckan_name,
@@ -22,7 +23,6 @@ from satudata.publish.ckan_mapping import (
     with_foreign_extras,
 )
 from satudata.publish.ckan_session import CkanSession, CkanUnavailable
-from satudata.settings import RunSettings
 
 REPO = Path(__file__).resolve().parents[2]
 SITE = "http://ckan.example"

@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from satudata.catalog import load_catalog
 from satudata.cli import app
+from satudata.core.catalog import load_catalog
+from satudata.core.settings import RunSettings
 from satudata.flows.context import make_publisher
 from satudata.publish.ckan_mapping import ckan_name
-from satudata.settings import RunSettings
 from satudata.verify import CHAIN, Status, problems, verify
 from tests.unit.test_audit import DATASET, ROWS_1, ROWS_2, publish_version
 

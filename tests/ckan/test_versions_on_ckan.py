@@ -18,13 +18,13 @@ import requests
 from ckanapi import NotFound, RemoteCKAN
 from typer.testing import CliRunner
 
-from satudata.catalog import load_catalog
 from satudata.cli import app
-from satudata.publish.base import DatasetLocked
+from satudata.core.catalog import load_catalog
+from satudata.core.files import sha256_file
+from satudata.core.publishing import DatasetLocked
+from satudata.core.settings import RunSettings
 from satudata.publish.ckan import CkanPublisher
 from satudata.publish.ckan_mapping import committed_entries, organization_fields, package_id_for
-from satudata.settings import RunSettings
-from satudata.sources.pull import sha256_file
 from tests.ckan.conftest import ensure_organization, package, run_flow, sha256_of
 from tests.ckan.proxy import CkanProxy
 

@@ -11,10 +11,10 @@ import pyarrow.parquet as pq
 import pytest
 import yaml
 
-from satudata.catalog import load_catalog
+from satudata.core.catalog import load_catalog
+from satudata.core.settings import RunSettings
 from satudata.flows.publish import with_concurrency
 from satudata.publish.local import LocalPortal
-from satudata.settings import RunSettings
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_harness")]
 
@@ -110,7 +110,7 @@ def test_datapackage_describes_files_with_hashes_and_types(published):
     dataset = load_catalog(project / "catalog.yaml").dataset("antrean-nunggu-transparan")
     folder = portal.version_dir(dataset, "1.0.0")
     package = json.loads((folder / "datapackage.json").read_text())
-    from satudata.sources.pull import sha256_file
+    from satudata.core.files import sha256_file
 
     for resource in package["resources"]:
         assert resource["hash"] == f"sha256:{sha256_file(folder / resource['path'])}"

@@ -11,11 +11,11 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from satudata.catalog import load_catalog
 from satudata.cli import app
+from satudata.core.catalog import load_catalog
+from satudata.core.settings import RunSettings
 from satudata.flows.publish import with_concurrency
 from satudata.publish.local import LocalPortal
-from satudata.settings import RunSettings
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_harness")]
 

@@ -103,7 +103,7 @@ def test_no_published_byte_names_a_path_of_the_machine(portal: Path):
 
 
 def test_every_published_lineage_event_validates_against_the_openlineage_json_schema(portal: Path):
-    from satudata.lineage import read_jsonl
+    from satudata.core.files import read_jsonl
     from tests.lineage.ol_schema import validate_event
 
     records = sorted(portal.glob("*/*/*/lineage.jsonl"))

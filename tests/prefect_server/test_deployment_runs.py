@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from satudata.catalog import load_catalog
+from satudata.core.catalog import load_catalog
 from satudata.flows.deployments import apply, deployment_specs
 from satudata.publish.local import LocalPortal
 from tests.conftest import REPO, copy_project

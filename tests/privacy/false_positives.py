@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from satudata.catalog import Catalog, load_catalog
+from satudata.core.catalog import Catalog, load_catalog
 from satudata.sources.rows import iter_rows
 from satudata.validators.privacy import _as_strings, scan_column
 from satudata.validators.privacy_gate import declared

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from satudata.catalog import Catalog
+from satudata.core.catalog import Catalog
 from satudata.references import load_schema
 from satudata.sources.pull import pull
 from satudata.sources.stage import stage_exports

@@ -16,11 +16,11 @@ import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
-from satudata.catalog import load_catalog
 from satudata.cli import app
+from satudata.core.catalog import load_catalog
+from satudata.core.settings import RunSettings
 from satudata.flows.publish import with_concurrency
 from satudata.publish.local import LocalPortal
-from satudata.settings import RunSettings
 from satudata.validators.privacy import hash_value, mask_value
 from tests.privacy.corpus import (
     BLOCKED,

@@ -12,7 +12,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from satudata.catalog import load_catalog
+from satudata.core.catalog import load_catalog
 from satudata.validators.privacy_gate import scan_typed
 from tests.privacy.corpus import (
     BLOCKED,

@@ -12,10 +12,10 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from satudata.catalog import Catalog, load_catalog
+from satudata.core.catalog import Catalog, load_catalog
+from satudata.core.settings import RunSettings
 from satudata.flows.publish import with_concurrency
 from satudata.publish.local import LocalPortal
-from satudata.settings import RunSettings
 from satudata.validators.privacy import hash_value
 from satudata.validators.privacy_gate import declared
 from tests.privacy.leaks import Needles, detector_findings, leaks, published_files

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from satudata.catalog import load_catalog
+from satudata.core.catalog import load_catalog
 from tests.privacy.false_positives import REAL_FILE_DATASETS, REPO, raw_figures, typed_figures
 
 pytestmark = pytest.mark.slow

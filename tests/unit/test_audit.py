@@ -15,14 +15,15 @@ import pytest
 from typer.testing import CliRunner
 
 from satudata.bundle import assemble, fingerprint
-from satudata.catalog import load_catalog
 from satudata.cli import app
 from satudata.convert import write_outputs
+from satudata.core.catalog import load_catalog
+from satudata.core.files import sha256_file
+from satudata.core.publishing import Publisher
+from satudata.core.records import RawExport
 from satudata.lineage import LineageInput
-from satudata.publish.base import Publisher
 from satudata.publish.local import LocalPortal
 from satudata.publish.quarantine import quarantine
-from satudata.sources.pull import RawExport, sha256_file
 from satudata.validators.report import CheckResult, ValidationReport
 from satudata.versioning import decide
 

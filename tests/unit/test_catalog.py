@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from satudata.catalog import CatalogError, load_catalog
+from satudata.core.catalog import CatalogError, load_catalog
 from tests.conftest import REPO
 
 

@@ -10,9 +10,8 @@ import pytest
 from pyshacl import validate
 from rdflib import RDF, Graph, Literal, Namespace, URIRef
 
-from satudata.lineage import read_jsonl
+from satudata.core.files import read_jsonl, sha256_file
 from satudata.publish.site.dcat import COUNTRY_INDONESIA, spatial_uri
-from satudata.sources.pull import sha256_file
 from tests.unit.test_site import CUACA, build_portal
 
 DCAT = Namespace("http://www.w3.org/ns/dcat#")

@@ -7,7 +7,7 @@ from pathlib import Path
 import yaml
 from prefect.client.schemas.schedules import CronSchedule
 
-from satudata.catalog import load_catalog
+from satudata.core.catalog import load_catalog
 from satudata.flows.deployments import TIMEZONE, cron_for, deployment_specs, write_prefect_yaml
 from tests.conftest import REPO
 

@@ -14,7 +14,7 @@ import pyarrow.parquet as pq
 import pytest
 import yaml
 
-from satudata.catalog import ReadOptions, load_catalog
+from satudata.core.catalog import ReadOptions, load_catalog
 from satudata.references import load_schema
 from satudata.sources.pull import _record, pull
 from satudata.sources.stage import stage_exports

@@ -8,12 +8,13 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from satudata.catalog import ReadOptions, load_catalog
+from satudata.core.catalog import ReadOptions, load_catalog
+from satudata.core.records import RawExport, StagedTable
 from satudata.references import load_schema
 from satudata.sources.fast_csv import WHITESPACE, stage_csv_fast
-from satudata.sources.pull import RawExport, _record
+from satudata.sources.pull import _record
 from satudata.sources.rows import effective_encoding
-from satudata.sources.stage import StagedTable, stage_exports
+from satudata.sources.stage import stage_exports
 from tests.agreement.harness import Case, all_cases
 
 REPO = Path(__file__).resolve().parents[2]

@@ -16,9 +16,10 @@ import requests
 
 import satudata
 from satudata.audit import read_record
-from satudata.lineage import LineageInput, build_events, emit, event_dicts, git_commit, read_jsonl, write_jsonl
+from satudata.core.files import read_jsonl, sha256_file
+from satudata.core.records import RawExport
+from satudata.lineage import LineageInput, build_events, emit, event_dicts, git_commit, write_jsonl
 from satudata.publish.quarantine import quarantine
-from satudata.sources.pull import RawExport, sha256_file
 from satudata.validators.report import CheckResult, ValidationReport
 from satudata.validators.validate import unreadable_report
 

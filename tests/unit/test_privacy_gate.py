@@ -13,6 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from satudata.convert import write_outputs
+from satudata.core.problems import ERROR, WARNING, Problem
 from satudata.validators.privacy import hash_value
 from satudata.validators.privacy_gate import (
     SALT_ENV,
@@ -22,7 +23,6 @@ from satudata.validators.privacy_gate import (
     redact_examples,
     scan_typed,
 )
-from satudata.validators.problems import ERROR, WARNING, Problem
 from satudata.validators.report import CheckResult
 
 NIK = "3573014509870002"

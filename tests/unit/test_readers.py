@@ -8,10 +8,11 @@ import openpyxl
 import pyarrow.parquet as pq
 import pytest
 
-from satudata.catalog import ReadOptions
-from satudata.sources.pull import RawExport, _record
+from satudata.core.catalog import ReadOptions
+from satudata.core.problems import ExportUnreadable
+from satudata.core.records import RawExport
+from satudata.sources.pull import _record
 from satudata.sources.stage import stage_exports
-from satudata.validators.problems import ExportUnreadable
 
 FIELDS = [{"name": "tanggal", "type": "date"}, {"name": "kode", "type": "string"},
           {"name": "nilai", "type": "number"}]

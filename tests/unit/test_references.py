@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from satudata.catalog import load_catalog
+from satudata.core.catalog import load_catalog
 from satudata.references import load_schema, reference_tables
 
 

@@ -9,6 +9,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from satudata.core.problems import ERROR, WARNING, Problem
 from satudata.validators.privacy import column_name_warning, scan_column
 from satudata.validators.privacy_gate import (
     ENGINE,
@@ -18,7 +19,6 @@ from satudata.validators.privacy_gate import (
     declared,
     scan_typed,
 )
-from satudata.validators.problems import ERROR, WARNING, Problem
 from satudata.validators.report import CheckResult
 
 NIK, NIK_2, KK = "3573014509870002", "3573015208910004", "3573010101190001"

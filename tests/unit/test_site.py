@@ -21,9 +21,10 @@ import pyarrow.parquet as pq
 import pytest
 
 from satudata.bundle import assemble, fingerprint, metadata_sha256
-from satudata.catalog import Catalog, load_catalog
 from satudata.changelog import build_changelog, write_changelog
 from satudata.convert import write_outputs
+from satudata.core.catalog import Catalog, load_catalog
+from satudata.core.files import sha256_file
 from satudata.lineage import LineageInput
 from satudata.package import published_schema
 from satudata.publish.local import LocalPortal
@@ -32,7 +33,6 @@ from satudata.publish.site.chart import render_svg, shape_of
 from satudata.publish.site.render import check_reserved, preview
 from satudata.publish.site.server import portal_server
 from satudata.references import load_schema
-from satudata.sources.pull import sha256_file
 from satudata.validators.privacy_gate import column_treatments, declared
 from satudata.validators.report import CheckResult, ValidationReport
 from satudata.versioning import decide

@@ -15,8 +15,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from satudata.catalog import ReadOptions
-from satudata.sources.pull import RawExport, sha256_file
+from satudata.core.catalog import ReadOptions
+from satudata.core.files import sha256_file
+from satudata.core.records import RawExport
 from satudata.sources.stage import stage_exports
 from satudata.validators import table_schema
 from satudata.validators.sorted_keys import scan_sorted_keys

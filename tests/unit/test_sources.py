@@ -12,10 +12,10 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from satudata.catalog import ReadOptions, Source
+from satudata.core.catalog import ReadOptions, Source
+from satudata.core.problems import ExportUnreadable
 from satudata.sources.pull import pull
 from satudata.sources.read import read_exports
-from satudata.validators.problems import ExportUnreadable
 
 FIELDS = [{"name": "tanggal", "type": "date"}, {"name": "jumlah", "type": "integer"}]
 

@@ -10,12 +10,14 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
-from satudata.catalog import ReadOptions
-from satudata.sources.pull import RawExport, sha256_file
+from satudata.core.catalog import ReadOptions
+from satudata.core.duck import literal
+from satudata.core.files import sha256_file
+from satudata.core.records import FAILS, RawExport
 from satudata.sources.stage import stage_exports
-from satudata.validators.sqltypes import DATE_SHAPE, YEAR_SHAPE, literal, pattern_condition, python_pattern_re2
+from satudata.validators.sqltypes import DATE_SHAPE, YEAR_SHAPE, pattern_condition, python_pattern_re2
 from satudata.validators.table_schema import TableSchemaEngine, check_table
-from satudata.validators.typed import FAILS, cast_to_typed
+from satudata.validators.typed import cast_to_typed
 
 
 @pytest.mark.parametrize(("pattern", "cells"), [

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from satudata.catalog import load_catalog
 from satudata.checking import check_export
-from satudata.settings import RunSettings
+from satudata.core.catalog import load_catalog
+from satudata.core.settings import RunSettings
 
 pytestmark = pytest.mark.slow
 

@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from satudata.catalog import Catalog, load_catalog
+from satudata.core.catalog import Catalog, load_catalog
+from satudata.core.files import sha256_file
+from satudata.core.records import RawExport, ReferenceTable
 from satudata.references import load_schema, reference_tables
-from satudata.sources.pull import RawExport, sha256_file
 from satudata.sources.stage import stage_exports
-from satudata.validators.table_schema import ReferenceTable, check_table
+from satudata.validators.table_schema import check_table
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from satudata.catalog import ReadOptions
-from satudata.sources.pull import RawExport, sha256_file
+from satudata.core.catalog import ReadOptions
+from satudata.core.files import sha256_file
+from satudata.core.records import RawExport
 from satudata.sources.stage import stage_exports
 from satudata.validators.messages import GX_MESSAGES, MESSAGES, explain
 from satudata.validators.report import EXAMPLE_CAP, ValidationReport, aggregate

@@ -8,12 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from satudata.catalog import ReadOptions
-from satudata.sources.pull import RawExport, sha256_file
+from satudata.core.catalog import ReadOptions
+from satudata.core.files import sha256_file
+from satudata.core.records import RawExport, ReferenceTable
 from satudata.sources.stage import stage_exports
 from satudata.validators.gx_suite import run_suite
 from satudata.validators.report import ValidationReport, aggregate
-from satudata.validators.table_schema import ReferenceTable, check_table
+from satudata.validators.table_schema import check_table
 from satudata.validators.typed import cast_to_typed
 
 EXPORT = ("kode,kecamatan,suhu,hujan\n"

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from satudata.versioning import Fingerprint, bump, decide
+from satudata.core.records import Fingerprint
+from satudata.versioning import bump, decide
 
 BASE = Fingerprint("c1", "m1", (("id", "integer"), ("nama", "string"), ("nilai", "number")))
 

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from satudata.catalog import Dataset
-from satudata.versioning import Fingerprint
+from satudata.core.catalog import Dataset
+from satudata.core.records import Fingerprint
 
 PACKAGE_FILE = "datapackage.json"
 LINEAGE_FILE = "lineage.jsonl"
