@@ -16,7 +16,6 @@ from prefect.context import get_run_context
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from satudata.bundle import assemble, fingerprint, inputs_sha256, metadata_sha256
-from satudata.changelog import CHANGELOG_FILE, build_changelog, write_changelog
 from satudata.core.problems import ExportUnreadable
 from satudata.core.publishing import DatasetLocked
 from satudata.core.settings import RunSettings
@@ -35,7 +34,8 @@ from satudata.flows.tasks import (
     send_lineage,
     validate,
 )
-from satudata.lineage import LineageInput
+from satudata.lineage.changelog import CHANGELOG_FILE, build_changelog, write_changelog
+from satudata.lineage.record import LineageInput
 from satudata.notify import notify_failure
 from satudata.package import published_schema, soften
 from satudata.references import load_schema

@@ -14,7 +14,7 @@ from satudata.core.publishing import Bundle, PublishRecord
 from satudata.core.records import OutputFile, RawExport, ReferenceRows, ReferenceTable, StagedTable
 from satudata.flows import progress
 from satudata.flows.context import RunContext
-from satudata.lineage import emit
+from satudata.lineage.record import emit
 from satudata.publish.quarantine import quarantine
 from satudata.references import reference_tables, write_referenced_rows
 from satudata.sources.pull import pull

@@ -14,7 +14,7 @@ from pathlib import Path
 from satudata.core.files import sha256_file
 from satudata.core.publishing import LINEAGE_FILE, VALIDATION_FILE
 from satudata.core.records import RawExport
-from satudata.lineage import LineageInput, build_events, current_run_ids, emit, write_jsonl
+from satudata.lineage.record import LineageInput, build_events, current_run_ids, emit, write_jsonl
 from satudata.sources.pull import declared_name
 from satudata.validators.report import ValidationReport
 

@@ -12,9 +12,9 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from satudata.audit import LineageReport, RunRecord, VersionLineage
 from satudata.core.publishing import PublishError
-from satudata.verify import Finding, Status
+from satudata.lineage.audit import LineageReport, RunRecord, VersionLineage
+from satudata.lineage.verify import Finding, Status
 
 TARGETS = ("local", "ckan")
 STATUS_STYLE = {Status.OK: "green", Status.ALTERED: "red bold", Status.MISSING: "red bold",
@@ -53,8 +53,8 @@ def lineage(dataset: Annotated[str, typer.Argument(help="Dataset id.")],
             catalog: CatalogOption = Path("catalog.yaml"), portal: PortalOption = None,
             target: TargetOption = "local") -> None:
     """The lineage report of a dataset: every version's sources and hashes, checks, outputs, run and code."""
-    from satudata.audit import build_report, render_html, report_json
     from satudata.cli import console, err
+    from satudata.lineage.audit import build_report, render_html, report_json
 
     if fmt not in ("text", "json", "html"):
         err.print("[red]--format must be text, json or html[/]")
@@ -91,8 +91,8 @@ def verify(datasets: Annotated[list[str] | None, typer.Argument(help="Dataset id
     Reports OK, altered file, missing file or broken chain per file and version; exits 1 on any finding.
     """
     from satudata.cli import console, err
-    from satudata.verify import problems
-    from satudata.verify import verify as run_verify
+    from satudata.lineage.verify import problems
+    from satudata.lineage.verify import verify as run_verify
 
     if fmt not in ("text", "json"):
         err.print("[red]--format must be text or json[/]")

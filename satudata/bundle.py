@@ -6,11 +6,11 @@ import json
 import shutil
 from pathlib import Path
 
-from satudata.audit import write_version_html
 from satudata.core.catalog import Catalog, Dataset
 from satudata.core.publishing import LINEAGE_FILE, PACKAGE_FILE, VALIDATION_FILE, Bundle, PublishedVersion, Publisher
 from satudata.core.records import Fingerprint, OutputFile, ReferenceRows, describe
-from satudata.lineage import LINEAGE_HTML, LineageInput, build_events, write_jsonl
+from satudata.lineage.audit import write_version_html
+from satudata.lineage.record import LINEAGE_HTML, LineageInput, build_events, write_jsonl
 from satudata.package import build_descriptor
 from satudata.validators.report import ValidationReport
 from satudata.validators.report_html import write_html

@@ -13,10 +13,10 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import yaml
 
-from satudata.changelog import CHANGELOG_FILE, read_changelog
 from satudata.core.catalog import Catalog, Dataset, Department
 from satudata.core.files import read_jsonl
 from satudata.core.publishing import LINEAGE_FILE, PACKAGE_FILE, VALIDATION_FILE, read_package
+from satudata.lineage.changelog import CHANGELOG_FILE, read_changelog
 from satudata.package import ADVISORY, PARQUET_BYTES
 from satudata.publish.local import LocalPortal
 

@@ -16,8 +16,8 @@ from satudata.cli import app
 from satudata.core.catalog import load_catalog
 from satudata.core.settings import RunSettings
 from satudata.flows.context import make_publisher
+from satudata.lineage.verify import CHAIN, Status, problems, verify
 from satudata.publish.ckan_mapping import ckan_name
-from satudata.verify import CHAIN, Status, problems, verify
 from tests.unit.test_audit import DATASET, ROWS_1, ROWS_2, publish_version
 
 pytestmark = [pytest.mark.ckan, pytest.mark.slow]

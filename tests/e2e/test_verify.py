@@ -11,12 +11,12 @@ from uuid import UUID
 import pytest
 from typer.testing import CliRunner
 
-from satudata.audit import read_record
 from satudata.cli import app
 from satudata.core.catalog import load_catalog
 from satudata.core.files import sha256_file
 from satudata.core.settings import RunSettings
 from satudata.flows.publish import with_concurrency
+from satudata.lineage.audit import read_record
 from tests.unit.test_lineage import LineageReceiver
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_harness")]

@@ -3,7 +3,7 @@
 The event is checked against the core schema's ``$defs/RunEvent``, then every facet in it (run, job, inputs[].facets,
 inputs[].inputFacets, outputs[].facets, outputs[].outputFacets) against the schema its ``_schemaURL`` names. The
 schemas are the copies in ``openlineage_spec/`` (see its README for their source) and satudata's own facet schemas in
-``satudata/lineage_facets/``; nothing is fetched over the network, and a ``_schemaURL`` naming none of them is an
+``satudata/lineage/facets/``; nothing is fetched over the network, and a ``_schemaURL`` naming none of them is an
 error. Formats are asserted (uuid, date-time, uri).
 """
 
@@ -51,7 +51,7 @@ if _MISSING:  # jsonschema skips a format silently when its checker's package is
 
 def schema_files() -> list[Path]:
     """The stored OpenLineage schemas, then satudata's own facet schemas."""
-    ours = resources.files("satudata.lineage_facets")
+    ours = resources.files("satudata.lineage") / "facets"
     return sorted(SPEC_DIR.rglob("*.json")) + sorted(Path(str(p)) for p in ours.iterdir() if p.name.endswith(".json"))
 
 

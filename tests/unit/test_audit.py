@@ -21,7 +21,7 @@ from satudata.core.catalog import load_catalog
 from satudata.core.files import sha256_file
 from satudata.core.publishing import Publisher
 from satudata.core.records import RawExport
-from satudata.lineage import LineageInput
+from satudata.lineage.record import LineageInput
 from satudata.publish.local import LocalPortal
 from satudata.publish.quarantine import quarantine
 from satudata.validators.report import CheckResult, ValidationReport

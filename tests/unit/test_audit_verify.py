@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from satudata.core.catalog import load_catalog
+from satudata.lineage.verify import CHAIN, WHOLE_VERSION, Status, problems, verify
 from satudata.publish.local import LocalPortal
-from satudata.verify import CHAIN, WHOLE_VERSION, Status, problems, verify
 from tests.unit.test_audit import DATASET, ROWS_1, ROWS_2, cli, publish_version, version_dir
 
 

@@ -21,11 +21,11 @@ import pyarrow.parquet as pq
 import pytest
 
 from satudata.bundle import assemble, fingerprint, metadata_sha256
-from satudata.changelog import build_changelog, write_changelog
 from satudata.convert import write_outputs
 from satudata.core.catalog import Catalog, load_catalog
 from satudata.core.files import sha256_file
-from satudata.lineage import LineageInput
+from satudata.lineage.changelog import build_changelog, write_changelog
+from satudata.lineage.record import LineageInput
 from satudata.package import published_schema
 from satudata.publish.local import LocalPortal
 from satudata.publish.site import render_site

@@ -20,12 +20,12 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from satudata.core.catalog import Dataset
 from satudata.core.files import read_jsonl, sha256_file
 from satudata.core.publishing import LINEAGE_FILE, PACKAGE_FILE, Publisher, PublishError
-from satudata.lineage import LineageInput, build_events, dataset_of_job, event_dicts
+from satudata.lineage.record import LineageInput, build_events, dataset_of_job, event_dicts
 
 INDEX_FILE = "index.json"
 NOT_FOUND = re.compile(r"\bHTTP (404|410)\b")
 
-_env = Environment(loader=PackageLoader("satudata", "templates"), autoescape=select_autoescape(["html", "j2"]),
+_env = Environment(loader=PackageLoader("satudata.lineage", "templates"), autoescape=select_autoescape(["html", "j2"]),
                    trim_blocks=True, lstrip_blocks=True)
 
 

@@ -23,10 +23,10 @@ from dataclasses import asdict, dataclass
 from enum import StrEnum
 from pathlib import Path
 
-from satudata.audit import LineageRecordError, RunRecord, catalog_index, fetch, read_record
 from satudata.core.catalog import Dataset
 from satudata.core.files import sha256_file
 from satudata.core.publishing import LINEAGE_FILE, PACKAGE_FILE, PublishedVersion, Publisher
+from satudata.lineage.audit import LineageRecordError, RunRecord, catalog_index, fetch, read_record
 from satudata.package import PARQUET_BYTES, resource_file
 
 CHAIN = "(rantai/chain)"

@@ -1,1 +1,0 @@
-"""JSON Schemas (draft 2020-12) of satudata's custom OpenLineage facets; each facet's ``_schemaURL`` names one."""
