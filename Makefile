@@ -20,9 +20,11 @@ run: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	bash tests/layers.sh
 
 test: $(STAMP)
 	$(BIN)/ruff check .
+	bash tests/layers.sh
 	bash tests/run_all.sh
 
 bench: $(STAMP)

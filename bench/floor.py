@@ -96,8 +96,7 @@ def main(catalog_path: str, dataset_id: str, csv_path: str, work_dir: str) -> di
     work, csv = Path(work_dir), Path(csv_path).resolve()
     work.mkdir(parents=True, exist_ok=True)
     quiet_environment(work)
-    from satudata.core.catalog import load_catalog
-    from satudata.references import load_schema
+    from satudata.core.catalog import load_catalog, load_schema
 
     schema = load_schema(load_catalog(catalog_path), dataset_id)
     figures: dict[str, float] = {"reference": _seconds(lambda: reference_copy(csv, work / "duck.parquet"))}

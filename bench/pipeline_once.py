@@ -50,10 +50,10 @@ def main(catalog_path: str, dataset_id: str, out_dir: str, mode: str = "current"
     out.mkdir(parents=True, exist_ok=True)
     quiet_environment(out)
     from satudata.convert import write_outputs
-    from satudata.core.catalog import load_catalog
-    from satudata.references import load_schema, reference_tables
+    from satudata.core.catalog import load_catalog, load_schema
     from satudata.sources.fast_csv import stage_csv_fast
     from satudata.sources.pull import _record
+    from satudata.sources.references import reference_tables
     from satudata.sources.stage import stage_exports
     from satudata.validators.expectations_sql import run_suite_sql
     from satudata.validators.gx_suite import run_suite

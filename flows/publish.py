@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import shutil
 import time
 import uuid
@@ -15,15 +14,19 @@ from prefect.cache_policies import NO_CACHE
 from prefect.context import get_run_context
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from satudata.bundle import assemble, fingerprint, inputs_sha256, metadata_sha256
+from satudata.core.catalog import load_schema, load_suite
+from satudata.core.files import sha256_file
 from satudata.core.problems import ExportUnreadable
-from satudata.core.publishing import DatasetLocked
+from satudata.core.publishing import CHANGELOG_FILE, DatasetLocked
 from satudata.core.settings import RunSettings
 from satudata.flows import progress
+from satudata.flows.bundle import assemble
 from satudata.flows.context import RunContext
 from satudata.flows.guards import publishing_slot
+from satudata.flows.notify import notify_failure
 from satudata.flows.tasks import (
     attach_report,
+    changelog,
     convert,
     find_unchanged,
     publish_bundle,
@@ -31,17 +34,15 @@ from satudata.flows.tasks import (
     quarantine_export,
     read_exports,
     referenced_rows,
+    refresh_site,
     send_lineage,
     validate,
 )
-from satudata.lineage.changelog import CHANGELOG_FILE, build_changelog, write_changelog
 from satudata.lineage.record import LineageInput
-from satudata.notify import notify_failure
-from satudata.package import published_schema, soften
-from satudata.references import load_schema
+from satudata.publish.package import public_schema
 from satudata.validators.privacy_gate import declared
 from satudata.validators.validate import unreadable_report
-from satudata.versioning import decide
+from satudata.versioning import decide, fingerprint, inputs_sha256, metadata_sha256
 
 
 @dataclass
@@ -98,7 +99,7 @@ def publish_dataset(dataset_id: str, settings: dict, parent_run_id: str | None =
 
 def _publish(ctx: RunContext, dataset, run_id: str, parent_run_id: str | None, started: str, work: Path) -> Outcome:
     schema = load_schema(ctx.catalog, dataset.id)
-    suite = json.loads(ctx.catalog.suite_path(dataset.id).read_text(encoding="utf-8"))
+    suite = load_suite(ctx.catalog, dataset.id)
     progress.report(dataset.id, "pull")
     raws = pull_exports(ctx, dataset, work)
     inputs_key = inputs_sha256([r.as_dict() for r in raws], dataset, schema, suite)
@@ -124,14 +125,9 @@ def _publish(ctx: RunContext, dataset, run_id: str, parent_run_id: str | None, s
                        report=str(folder / "validation.html"))
     progress.report(dataset.id, "convert")
     outputs = convert(ctx, dataset, checked.typed, schema, work)
-    treatments = declared(schema)
-    dropped = {n for n, t in treatments.items() if t in ("drop", "aggregate-only")}
-    treated = {n for n, t in treatments.items() if t in ("mask", "hash")}
-    suppressed = set(dataset.small_cells.columns) if dataset.small_cells else set()
-    public_schema = soften(published_schema(schema, dropped, treated, suppressed),
-                           [r.as_dict() for r in report.warnings])
-    references = referenced_rows(ctx, public_schema, outputs, checked.references, work)
-    fp = fingerprint(outputs, public_schema, metadata_sha256(ctx.catalog, dataset, schema, suite))
+    published = public_schema(schema, declared(schema), dataset, report)
+    references = referenced_rows(ctx, published, outputs, checked.references, work)
+    fp = fingerprint(outputs, published, metadata_sha256(ctx.catalog, dataset, schema, suite))
     progress.report(dataset.id, "version")
     with publishing_slot(ctx, dataset):
         previous = ctx.publisher.latest(dataset)
@@ -141,13 +137,13 @@ def _publish(ctx: RunContext, dataset, run_id: str, parent_run_id: str | None, s
                            "nothing changed since the latest version")
         lineage = LineageInput(dataset.id, decision.version, run_id, started, [r.as_dict() for r in raws],
                                list(fp.columns), [r.as_dict() for r in report.results],
-                               schema_sha256=_sha(ctx.catalog.schema_path(dataset.id)),
-                               suite_sha256=_sha(ctx.catalog.suite_path(dataset.id)),
+                               schema_sha256=sha256_file(ctx.catalog.schema_path(dataset.id)),
+                               suite_sha256=sha256_file(ctx.catalog.suite_path(dataset.id)),
                                parent_run_id=parent_run_id, code_root=str(ctx.catalog.root),
                                target=ctx.publisher.target)
-        changelog = _changelog(ctx, dataset, previous, decision.version, outputs, public_schema, work)
-        bundle, events = assemble(ctx.catalog, dataset, ctx.publisher, decision, outputs, public_schema, fp, report,
-                                  lineage, previous, {CHANGELOG_FILE: changelog}, work / "bundle", inputs_key,
+        changes = changelog(ctx, dataset, previous, decision.version, outputs, published, work)
+        bundle, events = assemble(ctx.catalog, dataset, ctx.publisher, decision, outputs, published, fp, report,
+                                  lineage, previous, {CHANGELOG_FILE: changes}, work / "bundle", inputs_key,
                                   references)
         progress.report(dataset.id, "publish", decision.version)
         publish_bundle(ctx, dataset, bundle)
@@ -156,24 +152,6 @@ def _publish(ctx: RunContext, dataset, run_id: str, parent_run_id: str | None, s
     warnings = sum(r.count for r in report.warnings)
     note = "; ".join(decision.reasons) + (f"; {warnings} warnings" if warnings else "")
     return Outcome(dataset.id, "published", decision.version, decision.change, note)
-
-
-def _changelog(ctx: RunContext, dataset, previous, version: str, outputs, public_schema: dict, work: Path) -> Path:
-    """changelog.json of the new version against the previous one, whose data.parquet is fetched from the target."""
-    current = next(o.path for o in outputs if o.name == "data.parquet")
-    before = None
-    if previous is not None:
-        before = ctx.publisher.fetch(dataset, previous.version, "data.parquet", work / "previous.parquet")
-    changelog = build_changelog(before, current, dataset_id=dataset.id, version=version,
-                                previous_version=previous.version if previous else None,
-                                primary_key=public_schema.get("primaryKey"))
-    return write_changelog(changelog, work / CHANGELOG_FILE)
-
-
-def _sha(path: Path) -> str:
-    from satudata.core.files import sha256_file
-
-    return sha256_file(path)
 
 
 @task(name="dataset", cache_policy=NO_CACHE)
@@ -191,10 +169,12 @@ def run_dataset(dataset_id: str, settings: dict, parent_run_id: str) -> dict:
 def publish_catalog(dataset_ids: list[str], settings: dict) -> list[dict]:
     """Every dataset of the catalogue (or the ones named), concurrently (see ``with_concurrency``)."""
     parent = _run_id()
+    ctx: RunContext | None = None
+    unchanged: dict[str, str] = {}
     try:
         ctx = RunContext.open(RunSettings.from_dict(settings))
     except Exception:  # noqa: BLE001 - e.g. CKAN unreachable: every dataset's own run reports it clearly
-        unchanged: dict[str, str] = {}
+        pass
     else:
         unchanged = find_unchanged(ctx, dataset_ids)
     outcomes = {}
@@ -205,29 +185,9 @@ def publish_catalog(dataset_ids: list[str], settings: dict) -> list[dict]:
     futures = {i: run_dataset.submit(i, settings, parent) for i in dataset_ids if i not in unchanged}
     outcomes.update({i: f.result() for i, f in futures.items()})
     results = [outcomes[i] for i in dataset_ids]
-    if settings.get("target", "local") == "local" and (
-            any(o["status"] == "published" for o in results) or not _site_exists(settings)):
-        _refresh_index(settings)
+    if ctx is not None and ctx.publisher.target == "local":
+        refresh_site(ctx, any(o["status"] == "published" for o in results))
     return results
-
-
-def _site_exists(settings: dict) -> bool:
-    from satudata.core.catalog import load_catalog
-
-    run = RunSettings.from_dict(settings)
-    portal = run.portal_dir or load_catalog(run.catalog_path).portal_dir()
-    return (portal / "index.html").is_file() and (portal / "index.json").is_file()
-
-
-def _refresh_index(settings: dict) -> None:
-    from satudata.core.catalog import load_catalog
-    from satudata.flows.context import make_publisher
-    from satudata.publish.site import render_site
-
-    run = RunSettings.from_dict(settings)
-    publisher = make_publisher(load_catalog(run.catalog_path), run)
-    publisher.write_index()
-    render_site(publisher.catalog, publisher.root)   # the static site journalists use, from the portal folder
 
 
 def with_concurrency(concurrency: int):

@@ -10,15 +10,20 @@ from prefect.cache_policies import NO_CACHE
 
 from satudata.convert import PARQUET_NAME, write_outputs
 from satudata.core.catalog import Dataset
-from satudata.core.publishing import Bundle, PublishRecord
+from satudata.core.publishing import Bundle, PublishedVersion, PublishRecord
 from satudata.core.records import OutputFile, RawExport, ReferenceRows, ReferenceTable, StagedTable
 from satudata.flows import progress
 from satudata.flows.context import RunContext
+from satudata.flows.reject import quarantine
+from satudata.lineage.changelog import write_version_changelog
 from satudata.lineage.record import emit
-from satudata.publish.quarantine import quarantine
-from satudata.references import reference_tables, write_referenced_rows
+from satudata.publish.local import INDEX_FILE
+from satudata.publish.references import write_referenced_rows
+from satudata.publish.site import render_site
 from satudata.sources.pull import pull
 from satudata.sources.read import read_exports as read_staged
+from satudata.sources.references import reference_tables
+from satudata.validators.privacy import suppress_small_cells
 from satudata.validators.privacy_gate import column_treatments
 from satudata.validators.report import ValidationReport
 from satudata.validators.report_markdown import render_markdown
@@ -65,20 +70,45 @@ def quarantine_export(ctx: RunContext, dataset: Dataset, raws: list[RawExport], 
 
 @task(name="convert", **WORK)
 def convert(ctx: RunContext, dataset: Dataset, typed: Path, schema: dict, work: Path) -> list[OutputFile]:
-    small = (dataset.small_cells.columns, dataset.small_cells.k) if dataset.small_cells else None
-    return write_outputs(typed, work / "out", column_treatments(schema, ctx.salt), small_cells=small)
+    small = dataset.small_cells
+    suppress = (lambda table: suppress_small_cells(table, small.columns, small.k)[0]) if small else None
+    return write_outputs(typed, work / "out", column_treatments(schema, ctx.salt), small_cells=suppress)
 
 
 @task(name="referenced-rows", **WORK)
 def referenced_rows(ctx: RunContext, public_schema: dict, outputs: list[OutputFile],
                     references: dict[str, ReferenceTable], work: Path) -> list[ReferenceRows]:
-    data = next(o.path for o in outputs if o.name == PARQUET_NAME)
-    return write_referenced_rows(ctx.catalog, public_schema, data, references, work / "references")
+    return write_referenced_rows(ctx.catalog, public_schema, _parquet(outputs), references, work / "references")
+
+
+def _parquet(outputs: list[OutputFile]) -> Path:
+    return next(o.path for o in outputs if o.name == PARQUET_NAME)
 
 
 @task(name="publish", **WORK)   # one retry layer: the CKAN session retries HTTP; a PublishError is final
 def publish_bundle(ctx: RunContext, dataset: Dataset, bundle: Bundle) -> PublishRecord:
     return ctx.publisher.publish(dataset, bundle)
+
+
+@task(name="changelog", **WORK)
+def changelog(ctx: RunContext, dataset: Dataset, previous: PublishedVersion | None, version: str,
+              outputs: list[OutputFile], public_schema: dict, work: Path) -> Path:
+    """changelog.json of the new version against the previous one, whose data.parquet is fetched from the target."""
+    before = None
+    if previous is not None:
+        before = ctx.publisher.fetch(dataset, previous.version, PARQUET_NAME, work / "previous.parquet")
+    return write_version_changelog(before, _parquet(outputs), work, dataset_id=dataset.id, version=version,
+                                   previous_version=previous.version if previous else None,
+                                   primary_key=public_schema.get("primaryKey"))
+
+
+@task(name="portal-site", **WORK)
+def refresh_site(ctx: RunContext, changed: bool) -> None:
+    """index.json and the static site of the local portal, after a run that published (or when they are missing)."""
+    root = ctx.publisher.root
+    if changed or not ((root / "index.html").is_file() and (root / INDEX_FILE).is_file()):
+        ctx.publisher.write_index()
+        render_site(ctx.catalog, root)
 
 
 @task(name="lineage", **WORK)
@@ -97,7 +127,7 @@ def send_lineage(events: list) -> bool:
 @task(name="find-unchanged", **WORK)
 def find_unchanged(ctx: RunContext, dataset_ids: list[str]) -> dict[str, str]:
     """dataset id → latest version, for every dataset whose inputs are those of its latest version."""
-    from satudata.precheck import unchanged_since_latest
+    from satudata.flows.precheck import unchanged_since_latest
 
     found = {}
     for dataset_id in dataset_ids:

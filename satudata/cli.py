@@ -103,7 +103,7 @@ def validate(dataset: Annotated[str, typer.Argument(help="Dataset id.")],
     _check_ids(cat, [dataset])
     settings = _settings(catalog, "local", None)
     quiet_environment(settings.root)
-    from satudata.checking import check_export
+    from satudata.flows.check import check_export
 
     report, folder = check_export(cat, settings, dataset, file)
     _report_table(report)

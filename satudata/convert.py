@@ -24,11 +24,12 @@ CSV_NAME, PARQUET_NAME = "data.csv", "data.parquet"
 CSV_TYPE, PARQUET_TYPE = "text/csv", "application/vnd.apache.parquet"
 FOLLOW_CHUNK = 1 << 20
 ColumnTreatment = Callable[[pa.Array], pa.Array | None]
+TableTreatment = Callable[[pa.Table], pa.Table]   # e.g. small-cell suppression, given by the privacy gate
 
 
 @gives_back_memory
 def write_outputs(typed: Path, out_dir: Path, treatments: dict[str, ColumnTreatment],
-                  small_cells: tuple[list[str], int] | None = None) -> list[OutputFile]:
+                  small_cells: TableTreatment | None = None) -> list[OutputFile]:
     """data.parquet (privacy treatments and small-cell suppression applied, check columns removed) and data.csv.
 
     With treatments, the CSV is written from the finished Parquet. Without, the typed table's values are the
@@ -53,9 +54,7 @@ def write_outputs(typed: Path, out_dir: Path, treatments: dict[str, ColumnTreatm
 
 
 def _write_parquet(typed: Path, parquet_path: Path, treatments: dict[str, ColumnTreatment],
-                   small_cells: tuple[list[str], int] | None) -> None:
-    from satudata.validators.privacy import suppress_small_cells
-
+                   small_cells: TableTreatment | None) -> None:
     source = pq.ParquetFile(typed)
     writer: pq.ParquetWriter | None = None
     try:
@@ -66,7 +65,7 @@ def _write_parquet(typed: Path, parquet_path: Path, treatments: dict[str, Column
                 treated = treat(table.column(name).combine_chunks())
                 table = table.remove_column(index) if treated is None else table.set_column(index, name, treated)
             if small_cells:
-                table, _ = suppress_small_cells(table, small_cells[0], small_cells[1])
+                table = small_cells(table)
             if writer is None:
                 writer = pq.ParquetWriter(parquet_path, table.schema, compression="zstd")
             writer.write_table(table)

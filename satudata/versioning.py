@@ -13,7 +13,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from satudata.core.records import Fingerprint
+from satudata.core.catalog import Catalog, Dataset
+from satudata.core.records import Fingerprint, OutputFile
 
 # A type change old → new that every old value survives.
 WIDENINGS = {
@@ -73,3 +74,28 @@ def decide(previous_version: str | None, previous: Fingerprint | None, current: 
     if previous.metadata_sha256 != current.metadata_sha256:
         return VersionDecision(bump(previous_version, "patch"), "patch", ["metadata changed"])
     return VersionDecision(None, "none", ["unchanged"])
+
+
+def metadata_sha256(catalog: Catalog, dataset: Dataset, schema: dict, suite: dict) -> str:
+    department = catalog.department(dataset.department)
+    return canonical_sha256({
+        "dataset": dataset.model_dump(mode="json", exclude={"source"}),
+        "department": department.model_dump(mode="json"),
+        "schema": schema, "suite": suite,
+    })
+
+
+def inputs_sha256(raws: list[dict], dataset: Dataset, schema: dict, suite: dict) -> str:
+    """Everything a version is made from; equal to the latest version's means nothing can have changed."""
+    import satudata
+
+    return canonical_sha256({
+        "exports": sorted(r["sha256"] for r in raws), "dataset": dataset.model_dump(mode="json"),
+        "schema": schema, "suite": suite, "code": satudata.__version__,
+    })
+
+
+def fingerprint(outputs: list[OutputFile], published_schema: dict, meta_sha: str) -> Fingerprint:
+    csv = next(o for o in outputs if o.name == "data.csv")
+    columns = tuple((f["name"], f.get("type", "string")) for f in published_schema["fields"])
+    return Fingerprint(csv.sha256, meta_sha, columns)

@@ -15,8 +15,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 import duckdb
 
-from satudata.core.duck import literal, quote
-from satudata.lineage.changelog import NUMERIC, type_name
+from satudata.core.duck import NUMERIC, literal, quote, type_name
 
 MAX_DAYS_MONTHS = 2      # a span of up to two calendar months is drawn per day
 MAX_MONTHS = 120

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from satudata.core.catalog import Catalog
-from satudata.package import LICENSES
+from satudata.publish.package import LICENSES
 from satudata.publish.site.model import DatasetView, VersionView
 
 # Kemendagri region codes as URIs (shared with the CKAN publisher): SPATIAL_BASE + "35.73" is Kota Malang.

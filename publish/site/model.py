@@ -15,10 +15,17 @@ import yaml
 
 from satudata.core.catalog import Catalog, Dataset, Department
 from satudata.core.files import read_jsonl
-from satudata.core.publishing import LINEAGE_FILE, PACKAGE_FILE, VALIDATION_FILE, read_package
-from satudata.lineage.changelog import CHANGELOG_FILE, read_changelog
-from satudata.package import ADVISORY, PARQUET_BYTES
+from satudata.core.publishing import (
+    CHANGELOG_FILE,
+    LINEAGE_FILE,
+    PACKAGE_FILE,
+    PARQUET_BYTES,
+    VALIDATION_FILE,
+    read_changelog,
+    read_package,
+)
 from satudata.publish.local import LocalPortal
+from satudata.publish.package import ADVISORY
 
 DATA_FILES = ("data.csv", "data.parquet")
 PRIVACY_LABELS = {

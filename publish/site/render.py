@@ -27,7 +27,7 @@ import pyarrow.parquet as pq
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from satudata.core.catalog import Catalog, Department
-from satudata.package import LICENSES
+from satudata.publish.package import LICENSES
 from satudata.publish.site.chart import render_svg, shape_of
 from satudata.publish.site.dcat import catalog_document, dataset_document, license_uri
 from satudata.publish.site.model import DatasetView, dataset_views

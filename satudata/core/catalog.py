@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import date
 from pathlib import Path
@@ -297,3 +298,11 @@ def load_catalog(path: Path | str = "catalog.yaml") -> Catalog:
         raise _first_error(path, raw, exc) from None
     _check_references(catalog)
     return catalog
+
+
+def load_schema(catalog: Catalog, dataset_id: str) -> dict:
+    return yaml.safe_load(catalog.schema_path(dataset_id).read_text(encoding="utf-8"))
+
+
+def load_suite(catalog: Catalog, dataset_id: str) -> dict:
+    return json.loads(catalog.suite_path(dataset_id).read_text(encoding="utf-8"))

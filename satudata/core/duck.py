@@ -32,3 +32,20 @@ def literal(value: object) -> str:
     if isinstance(value, int | float):
         return repr(value)
     return "'" + str(value).replace("'", "''") + "'"
+
+
+NUMERIC = ("integer", "number")
+
+# DuckDB types → Table Schema type names (what journalists read in the data dictionary).
+_TYPE_NAMES = {
+    "VARCHAR": "string", "BOOLEAN": "boolean", "DATE": "date", "TIME": "time", "TIMESTAMP": "datetime",
+    "TIMESTAMP WITH TIME ZONE": "datetime", "DOUBLE": "number", "FLOAT": "number", "BIGINT": "integer",
+    "INTEGER": "integer", "SMALLINT": "integer", "TINYINT": "integer", "HUGEINT": "integer", "UBIGINT": "integer",
+    "UINTEGER": "integer", "USMALLINT": "integer", "UTINYINT": "integer",
+}
+
+
+def type_name(duck_type: str) -> str:
+    if duck_type.startswith("DECIMAL"):
+        return "number"
+    return _TYPE_NAMES.get(duck_type, duck_type.lower())

@@ -14,6 +14,8 @@ from satudata.core.records import Fingerprint
 PACKAGE_FILE = "datapackage.json"
 LINEAGE_FILE = "lineage.jsonl"
 VALIDATION_FILE = "validation.json"
+CHANGELOG_FILE = "changelog.json"
+PARQUET_BYTES = "satudata:bytes"   # the Parquet resource's size in datapackage.json (why not "bytes": publish.package)
 # Order in which a version's files are published (and shown): data first.
 FILE_ORDER = ("data.csv", "data.parquet", PACKAGE_FILE, VALIDATION_FILE, "validation.html", "changelog.json",
               "lineage.html", LINEAGE_FILE)
@@ -98,3 +100,14 @@ class Publisher(Protocol):
 
     def fetch(self, dataset: Dataset, version: str, name: str, dest: Path) -> Path:
         """Copy a published file into dest (for verification)."""
+
+
+def resource_file(path: str) -> str:
+    """The file name of a resource ``path``: beside the descriptor (local portal) or a URL of its own (CKAN)."""
+    from urllib.parse import urlparse
+
+    return urlparse(path).path.rsplit("/", 1)[-1]
+
+
+def read_changelog(path: Path) -> dict | None:
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None

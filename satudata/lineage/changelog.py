@@ -18,28 +18,11 @@ from typing import Any
 
 import duckdb
 
-from satudata.core.duck import literal, quote
+from satudata.core.duck import NUMERIC, literal, quote, type_name
+from satudata.core.publishing import CHANGELOG_FILE
 
 SAMPLE_SIZE = 10
-CHANGELOG_FILE = "changelog.json"
 PRIMARY_KEY, MULTISET, FIRST_VERSION = "primary-key", "multiset", "first-version"
-NUMERIC = ("integer", "number")
-
-# DuckDB types → Table Schema type names (what journalists read in the data dictionary).
-_TYPE_NAMES = {
-    "VARCHAR": "string", "BOOLEAN": "boolean", "DATE": "date", "TIME": "time", "TIMESTAMP": "datetime",
-    "TIMESTAMP WITH TIME ZONE": "datetime", "DOUBLE": "number", "FLOAT": "number", "BIGINT": "integer",
-    "INTEGER": "integer", "SMALLINT": "integer", "TINYINT": "integer", "HUGEINT": "integer", "UBIGINT": "integer",
-    "UINTEGER": "integer", "USMALLINT": "integer", "UTINYINT": "integer",
-}
-
-
-def type_name(duck_type: str) -> str:
-    if duck_type.startswith("DECIMAL"):
-        return "number"
-    return _TYPE_NAMES.get(duck_type, duck_type.lower())
-
-
 def _jsonable(value: Any) -> Any:
     if isinstance(value, datetime | date | time):
         return value.isoformat()
@@ -232,10 +215,14 @@ def build_changelog(previous: Path | None, current: Path, *, dataset_id: str, ve
     return changelog
 
 
+def write_version_changelog(previous: Path | None, current: Path, out_dir: Path, *, dataset_id: str, version: str,
+                            previous_version: str | None, primary_key: Sequence[str] | str | None) -> Path:
+    """``changelog.json`` of a version in ``out_dir``, from the previous version's data.parquet (None: the first)."""
+    changelog = build_changelog(previous, current, dataset_id=dataset_id, version=version,
+                                previous_version=previous_version, primary_key=primary_key)
+    return write_changelog(changelog, out_dir / CHANGELOG_FILE)
+
+
 def write_changelog(changelog: dict, path: Path) -> Path:
     path.write_text(json.dumps(changelog, ensure_ascii=False, indent=2), encoding="utf-8")
     return path
-
-
-def read_changelog(path: Path) -> dict | None:
-    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None

@@ -25,9 +25,15 @@ from pathlib import Path
 
 from satudata.core.catalog import Dataset
 from satudata.core.files import sha256_file
-from satudata.core.publishing import LINEAGE_FILE, PACKAGE_FILE, PublishedVersion, Publisher
+from satudata.core.publishing import (
+    LINEAGE_FILE,
+    PACKAGE_FILE,
+    PARQUET_BYTES,
+    PublishedVersion,
+    Publisher,
+    resource_file,
+)
 from satudata.lineage.audit import LineageRecordError, RunRecord, catalog_index, fetch, read_record
-from satudata.package import PARQUET_BYTES, resource_file
 
 CHAIN = "(rantai/chain)"
 WHOLE_VERSION = "(seluruh versi/whole version)"

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from satudata.core.catalog import Catalog
-from satudata.references import load_schema
+from satudata.core.catalog import Catalog, load_schema
 from satudata.sources.pull import pull
 from satudata.sources.stage import stage_exports
 from satudata.validators.typed import cast_to_typed

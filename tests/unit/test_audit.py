@@ -14,18 +14,18 @@ import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
-from satudata.bundle import assemble, fingerprint
 from satudata.cli import app
 from satudata.convert import write_outputs
 from satudata.core.catalog import load_catalog
 from satudata.core.files import sha256_file
 from satudata.core.publishing import Publisher
 from satudata.core.records import RawExport
+from satudata.flows.bundle import assemble
+from satudata.flows.reject import quarantine
 from satudata.lineage.record import LineageInput
 from satudata.publish.local import LocalPortal
-from satudata.publish.quarantine import quarantine
 from satudata.validators.report import CheckResult, ValidationReport
-from satudata.versioning import decide
+from satudata.versioning import decide, fingerprint
 
 DATASET = "garis-kemiskinan-jatim"
 PARENT_ID = "9a9b9c9d-aaaa-4bbb-8ccc-dddddddddddd"

@@ -9,7 +9,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from satudata.lineage.changelog import build_changelog, read_changelog, write_changelog
+from satudata.core.publishing import read_changelog
+from satudata.lineage.changelog import build_changelog, write_changelog
 
 
 def _parquet(path: Path, columns: dict[str, list]) -> Path:

@@ -14,8 +14,7 @@ import pyarrow.parquet as pq
 import pytest
 import yaml
 
-from satudata.core.catalog import ReadOptions, load_catalog
-from satudata.references import load_schema
+from satudata.core.catalog import ReadOptions, load_catalog, load_schema
 from satudata.sources.pull import _record, pull
 from satudata.sources.stage import stage_exports
 from satudata.validators.expectations_sql import run_suite_sql

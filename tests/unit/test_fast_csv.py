@@ -8,9 +8,8 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from satudata.core.catalog import ReadOptions, load_catalog
+from satudata.core.catalog import ReadOptions, load_catalog, load_schema
 from satudata.core.records import RawExport, StagedTable
-from satudata.references import load_schema
 from satudata.sources.fast_csv import WHITESPACE, stage_csv_fast
 from satudata.sources.pull import _record
 from satudata.sources.rows import effective_encoding

@@ -17,9 +17,9 @@ import requests
 import satudata
 from satudata.core.files import read_jsonl, sha256_file
 from satudata.core.records import RawExport
+from satudata.flows.reject import quarantine
 from satudata.lineage.audit import read_record
 from satudata.lineage.record import LineageInput, build_events, emit, event_dicts, git_commit, write_jsonl
-from satudata.publish.quarantine import quarantine
 from satudata.validators.report import CheckResult, ValidationReport
 from satudata.validators.validate import unreadable_report
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from satudata.package import ADVISORY, parquet_schema, resource_file, soften
+from satudata.core.publishing import resource_file
+from satudata.publish.package import ADVISORY, parquet_schema, soften
 
 SCHEMA = {
     "fields": [

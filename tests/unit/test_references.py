@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from satudata.core.catalog import load_catalog
-from satudata.references import load_schema, reference_tables
+from satudata.core.catalog import load_catalog, load_schema
+from satudata.sources.references import reference_tables
 
 
 def test_concurrent_validations_share_one_staged_reference(project: Path):

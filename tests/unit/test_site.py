@@ -20,22 +20,21 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from satudata.bundle import assemble, fingerprint, metadata_sha256
 from satudata.convert import write_outputs
-from satudata.core.catalog import Catalog, load_catalog
+from satudata.core.catalog import Catalog, load_catalog, load_schema
 from satudata.core.files import sha256_file
+from satudata.flows.bundle import assemble
 from satudata.lineage.changelog import build_changelog, write_changelog
 from satudata.lineage.record import LineageInput
-from satudata.package import published_schema
 from satudata.publish.local import LocalPortal
+from satudata.publish.package import published_schema
 from satudata.publish.site import render_site
 from satudata.publish.site.chart import render_svg, shape_of
 from satudata.publish.site.render import check_reserved, preview
 from satudata.publish.site.server import portal_server
-from satudata.references import load_schema
 from satudata.validators.privacy_gate import column_treatments, declared
 from satudata.validators.report import CheckResult, ValidationReport
-from satudata.versioning import decide
+from satudata.versioning import decide, fingerprint, metadata_sha256
 
 REPO = Path(__file__).resolve().parents[2]
 GARIS, CUACA, ANTREAN = "garis-kemiskinan-jatim", "cuaca-harian-geofisika-malang", "antrean-nunggu-transparan"

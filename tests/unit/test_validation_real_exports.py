@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from satudata.checking import check_export
 from satudata.core.catalog import load_catalog
 from satudata.core.settings import RunSettings
+from satudata.flows.check import check_export
 
 pytestmark = pytest.mark.slow
 

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from satudata.core.catalog import Catalog, load_catalog
+from satudata.core.catalog import Catalog, load_catalog, load_schema
 from satudata.core.files import sha256_file
 from satudata.core.records import RawExport, ReferenceTable
-from satudata.references import load_schema, reference_tables
+from satudata.sources.references import reference_tables
 from satudata.sources.stage import stage_exports
 from satudata.validators.table_schema import check_table
 

@@ -11,35 +11,10 @@ from satudata.core.publishing import LINEAGE_FILE, PACKAGE_FILE, VALIDATION_FILE
 from satudata.core.records import Fingerprint, OutputFile, ReferenceRows, describe
 from satudata.lineage.audit import write_version_html
 from satudata.lineage.record import LINEAGE_HTML, LineageInput, build_events, write_jsonl
-from satudata.package import build_descriptor
+from satudata.publish.package import build_descriptor
 from satudata.validators.report import ValidationReport
 from satudata.validators.report_html import write_html
-from satudata.versioning import VersionDecision, canonical_sha256
-
-
-def metadata_sha256(catalog: Catalog, dataset: Dataset, schema: dict, suite: dict) -> str:
-    department = catalog.department(dataset.department)
-    return canonical_sha256({
-        "dataset": dataset.model_dump(mode="json", exclude={"source"}),
-        "department": department.model_dump(mode="json"),
-        "schema": schema, "suite": suite,
-    })
-
-
-def inputs_sha256(raws: list[dict], dataset: Dataset, schema: dict, suite: dict) -> str:
-    """Everything a version is made from; equal to the latest version's means nothing can have changed."""
-    import satudata
-
-    return canonical_sha256({
-        "exports": sorted(r["sha256"] for r in raws), "dataset": dataset.model_dump(mode="json"),
-        "schema": schema, "suite": suite, "code": satudata.__version__,
-    })
-
-
-def fingerprint(outputs: list[OutputFile], published_schema: dict, meta_sha: str) -> Fingerprint:
-    csv = next(o for o in outputs if o.name == "data.csv")
-    columns = tuple((f["name"], f.get("type", "string")) for f in published_schema["fields"])
-    return Fingerprint(csv.sha256, meta_sha, columns)
+from satudata.versioning import VersionDecision
 
 
 def assemble(catalog: Catalog, dataset: Dataset, publisher: Publisher, decision: VersionDecision,

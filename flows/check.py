@@ -7,13 +7,13 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
-from satudata.core.catalog import Catalog
+from satudata.core.catalog import Catalog, load_schema
 from satudata.core.problems import ExportUnreadable
 from satudata.core.records import RawExport
 from satudata.core.settings import RunSettings
-from satudata.references import load_schema, reference_tables
 from satudata.sources.pull import _record, declared_name, pull
 from satudata.sources.read import read_exports
+from satudata.sources.references import reference_tables
 from satudata.validators.report import ValidationReport
 from satudata.validators.report_html import write_html
 from satudata.validators.validate import unreadable_report, validate_staged

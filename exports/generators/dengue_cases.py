@@ -5,7 +5,7 @@ demo exports. The 57 kelurahan of Kota Malang (codes and names) are read from th
 typed here; the counts are invented: a seasonal Poisson model (peak in the rainy months) with a fixed risk per
 kelurahan, children under 15 about 45 % of cases, a case fatality rate of about 0.8 %.
 
-    .venv/bin/python datasets/kasus-dbd-kelurahan/make_export.py
+    .venv/bin/python exports/generators/dengue_cases.py
 """
 
 from __future__ import annotations

@@ -10,12 +10,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from satudata.bundle import inputs_sha256
-from satudata.core.catalog import Catalog, Dataset
+from satudata.core.catalog import Catalog, Dataset, load_schema
 from satudata.core.files import sha256_file
 from satudata.core.publishing import PublishedVersion, Publisher
-from satudata.references import load_schema
 from satudata.sources.pull import local_exports
+from satudata.versioning import inputs_sha256
 
 
 def export_hashes_in_place(dataset: Dataset, root: Path) -> list[dict] | None:

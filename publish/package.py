@@ -92,13 +92,6 @@ def soften(schema: dict, warnings: list[dict]) -> dict:
     return result
 
 
-def resource_file(path: str) -> str:
-    """The file name of a resource ``path``: beside the descriptor (local portal) or a URL of its own (CKAN)."""
-    from urllib.parse import urlparse
-
-    return urlparse(path).path.rsplit("/", 1)[-1]
-
-
 def referenced_resources(schema: dict) -> list[str]:
     """The package resources the schema's foreign keys name (another catalogue dataset, e.g. kode-wilayah)."""
     return sorted({fk["reference"]["resource"] for fk in schema.get("foreignKeys", [])
@@ -121,6 +114,16 @@ def parquet_schema(schema: dict) -> dict:
         if marker:
             field["missingValues"] = [*field.get("missingValues", default), marker]
     return result
+
+
+def public_schema(schema: dict, treatments: dict[str, str], dataset: Dataset, report: object) -> dict:
+    """The schema a version is published with: privacy treatments (``treatments``: column → drop, mask, hash, ...)
+    applied, small-cell columns no longer required, and the rules the published rows break made advisory
+    (``report``: the ValidationReport, whose warnings say which)."""
+    dropped = {n for n, t in treatments.items() if t in ("drop", "aggregate-only")}
+    treated = {n for n, t in treatments.items() if t in ("mask", "hash")}
+    suppressed = set(dataset.small_cells.columns) if dataset.small_cells else set()
+    return soften(published_schema(schema, dropped, treated, suppressed), [r.as_dict() for r in report.warnings])
 
 
 def license_entry(license_id: str) -> dict:

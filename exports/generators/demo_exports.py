@@ -25,7 +25,7 @@ from pathlib import Path
 import openpyxl
 from openpyxl.styles import Alignment, Font
 
-EXPORTS = Path(__file__).resolve().parent
+EXPORTS = Path(__file__).resolve().parents[1]
 KEMENDAGRI = EXPORTS / "bappeda" / "kemendagri_kode_wilayah_permendagri72_2019.csv"
 SCHOOLS = EXPORTS / "dindikbud" / "kemdikbud_sekolah_kota_malang_056100.json"
 KOTA = "35.73"  # portal.region_code in catalog.yaml: Kota Malang
