@@ -6,7 +6,8 @@
     tag/<tag>/index.html                    one tag's datasets
     <department>/<dataset>/index.html       a dataset: description, downloads of every version, changelog, ...
     <department>/<dataset>/dataset.jsonld   DCAT-AP 3 of the dataset; catalog.jsonld for the catalogue
-    assets/site.css, assets/filter.js
+    api/3/action/...                        CKAN's read API as static JSON (ckan_api.py)
+    assets/site.css, assets/filter.js, ...
 
 Every link between pages and to files is relative and works without JavaScript. Each file is written atomically.
 """
@@ -33,8 +34,8 @@ from satudata.publish.site.dcat import catalog_document, dataset_document, licen
 from satudata.publish.site.model import DatasetView, dataset_views
 
 ASSETS = ("site.css", "filter.js")
-ASSETS_DIR, DIMENSION_DIR, TAG_DIR = "assets", "tema", "tag"
-RESERVED = (ASSETS_DIR, DIMENSION_DIR, TAG_DIR)
+ASSETS_DIR, DIMENSION_DIR, TAG_DIR, API_DIR = "assets", "tema", "tag", "api"
+RESERVED = (ASSETS_DIR, DIMENSION_DIR, TAG_DIR, API_DIR)
 PREVIEW_ROWS = 20
 DIMENSION_LABELS = {
     "governance": ("Tata kelola pemerintahan", "Smart governance"),
@@ -162,6 +163,15 @@ class Site:
         return [_write(self.root / ASSETS_DIR / name, (folder / name).read_text(encoding="utf-8"))
                 for name in ASSETS]
 
+    def api(self) -> list[Path]:
+        """CKAN's read calls as static JSON; answers of datasets no longer published are removed."""
+        from satudata.publish.site import ckan_api  # not at the top: the CKAN mapping imports this package
+
+        files = ckan_api.documents(self.catalog, self.root, self.views, self.generated)
+        for stale in ckan_api.stale_files(self.root, files):
+            stale.unlink()
+        return [_write(self.root / path, ckan_api.dumps(document)) for path, document in files.items()]
+
     def prune(self, listings: list[Listing]) -> None:
         """Remove filter pages of dimensions and tags no published dataset has any more."""
         kept = {listing.path.split("/")[1] for listing in listings
@@ -184,6 +194,7 @@ class Site:
             written.extend(self.dataset_page(view))
         document = catalog_document(self.catalog, self.views, datetime.fromisoformat(self.generated))
         written.append(_write(self.root / "catalog.jsonld", json.dumps(document, ensure_ascii=False, indent=2)))
+        written.extend(self.api())
         self.prune(listings)
         return written
 
