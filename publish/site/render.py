@@ -29,11 +29,15 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from satudata.core.catalog import Catalog, Department
 from satudata.package import LICENSES
+from satudata.publish.ckan_mapping import ckan_name
+from satudata.publish.site import ckan_api
 from satudata.publish.site.chart import render_svg, shape_of
 from satudata.publish.site.dcat import catalog_document, dataset_document, license_uri
+from satudata.publish.site.explore import explorer_config
 from satudata.publish.site.model import DatasetView, dataset_views
 
-ASSETS = ("site.css", "filter.js")
+ASSETS = ("site.css", "filter.js", "explore.js", "papaparse.min.js", "papaparse.LICENSE.txt", "uplot.iife.min.js",
+          "uplot.min.css", "uplot.LICENSE.txt")
 ASSETS_DIR, DIMENSION_DIR, TAG_DIR, API_DIR = "assets", "tema", "tag", "api"
 RESERVED = (ASSETS_DIR, DIMENSION_DIR, TAG_DIR, API_DIR)
 PREVIEW_ROWS = 20
@@ -153,6 +157,7 @@ class Site:
         chart = shape_of(latest_parquet, view.primary_key) if latest_parquet.is_file() else None
         page = self._page("dataset.html.j2", f"{view.path}/index.html", view=view, preview_columns=columns,
                           preview_rows=rows, chart=chart, chart_svg=render_svg(chart) if chart else None,
+                          explore=explorer_config(view) if columns else None, api_name=ckan_name(view.dataset.id),
                           url=self.catalog.portal.base_url and self.catalog.portal.url(f"{view.path}/"))
         document = dataset_document(self.catalog, view)
         return [page, _write(self.root / view.path / "dataset.jsonld",
@@ -165,8 +170,6 @@ class Site:
 
     def api(self) -> list[Path]:
         """CKAN's read calls as static JSON; answers of datasets no longer published are removed."""
-        from satudata.publish.site import ckan_api  # not at the top: the CKAN mapping imports this package
-
         files = ckan_api.documents(self.catalog, self.root, self.views, self.generated)
         for stale in ckan_api.stale_files(self.root, files):
             stale.unlink()
