@@ -323,7 +323,7 @@ def test_preview_shows_the_first_20_rows_of_the_latest_parquet(site):
     catalog, root = site
     page = _dataset_page(root, catalog, CUACA)
     html = (root / "dlh" / "cuaca-harian-geofisika-malang" / "index.html").read_text(encoding="utf-8")
-    table = html.split('<table class="preview">', 1)[1].split("</table>", 1)[0]
+    table = html.split('<table class="preview" id="data-table">', 1)[1].split("</table>", 1)[0]
     rows = re.findall(r"<tr>(.*?)</tr>", table.split("<tbody>", 1)[1], flags=re.S)
     expected = pq.read_table(root / "dlh" / "cuaca-harian-geofisika-malang" / "latest" / "data.parquet").slice(0, 20)
     assert len(rows) == 20
@@ -610,3 +610,43 @@ def test_a_department_named_api_is_refused():
         catalog.departments[0].model_copy(update={"id": "api"}), *catalog.departments[1:]]})
     with pytest.raises(ValueError, match="api"):
         check_reserved(clashing)
+
+
+# --------------------------------------------------------------------------------------- the explorer
+def test_vendored_libraries_are_copied_unchanged_with_their_licences(site):
+    _, root = site
+    table = (REPO / "publish" / "site" / "templates" / "VENDORED.md").read_text(encoding="utf-8")
+    listed = re.findall(r"^\| `([^`]+)` \| (\S+) \| (\S+) \| MIT \(`([^`]+)`\) \| `[^`]+` \| ([0-9a-f]{64}) \|$", table,
+                        flags=re.M)
+    assert {row[0] for row in listed} == {"papaparse.min.js", "uplot.iife.min.js", "uplot.min.css"}
+    for name, package, version, licence, digest in listed:
+        assert sha256_file(root / "assets" / name) == digest, name
+        assert "Permission is hereby granted" in (root / "assets" / licence).read_text(encoding="utf-8")
+        if name.endswith(".js"):                                                  # the banner names the version
+            assert version in (root / "assets" / name).read_text(encoding="utf-8")[:200], (name, package)
+    script = (root / "assets" / "explore.js").read_text(encoding="utf-8")
+    for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval("):
+        assert sink not in script, sink                                           # values go in as text only
+
+
+def test_dataset_page_configures_the_explorer_from_the_published_schema(site):
+    catalog, root = site
+    page = _dataset_page(root, catalog, ANTREAN)
+    section = page.by_id("explore")
+    config = json.loads(section.attrs["data-config"])
+    assert (config["csv"], config["autoLoad"], config["rows"]) == ("1.0.0/data.csv", True, 30)
+    assert [f["name"] for f in config["fields"]] == preview(root / "dispendukcapil" / ANTREAN / "1.0.0" /
+                                                            "data.parquet")[0]
+    assert config["measures"] == ["waktu_tunggu_menit", "rating"]                 # not the codes, not the key
+    assert [g["name"] for g in config["groups"]][:2] == ["tanggal", "kode_kecamatan"]
+    assert config["regions"] is None                                              # this version ships no codes
+    options = [e.attrs["value"] for e in page.find("option") if e.attrs.get("data-kind")]
+    assert options == [g["name"] for g in config["groups"]]
+    scripts = [e.attrs.get("src") for e in page.find("script")]
+    assert scripts == ["../../assets/papaparse.min.js", "../../assets/uplot.iife.min.js", "../../assets/explore.js"]
+    assert page.by_id("chart-static").tag == "figure" and "hidden" in page.by_id("chart-live").attrs
+    order = [e.attrs.get("aria-labelledby") for e in page.find("section")]
+    assert order[:3] == ["download-h", "about-h", "preview-h"]                    # the download box first
+    box = _squash(next(e for e in page.find("section") if e.attrs.get("aria-labelledby") == "download-h").text)
+    assert "Kamus data Data dictionary" in box and "Semua versi Every version (1)" in box
+    assert page.find("a", href=f"../../api/3/action/package_show/{ANTREAN}.json")
