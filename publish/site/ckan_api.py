@@ -7,6 +7,7 @@
     api/3/action/package_search.json               every dataset (the answer to a search without q, rows, start)
     api/3/action/status_show.json                  what the portal is
     api/3/search-index.json                        what `satudata serve` (or a client) searches: ckan_search.py
+    api/3/not-found.json                           CKAN's "Not found" answer, for a web server's 404 under api/
 
 Every answer has CKAN's envelope ``{"help", "success": true, "result"}``. The dataset fields are the ones the CKAN
 publisher sends (``publish/ckan_mapping.py``); only the addresses differ: the portal's own pages and files,
@@ -38,6 +39,7 @@ from satudata.publish.site.model import DatasetView
 
 ACTIONS = "api/3/action"
 SEARCH_INDEX = "api/3/search-index.json"
+NOT_FOUND = "api/3/not-found.json"
 NAMESPACE = "satudata:portal"        # what ids are made from (not an address: the portal may move)
 SEARCH_SORT = "score desc, metadata_modified desc"
 CKAN_VERSION = "2.12.0"              # the CKAN whose read answers these files reproduce
@@ -157,7 +159,9 @@ def documents(catalog: Catalog, root: Path, views: list[DatasetView], generated:
                  "locale_default": "id", "extensions": ["satudata-static-api"]}),
              SEARCH_INDEX: {"generated": generated, "datasets": [index_entry(v, p) for v, p in zip(views, packages,
                                                                                                   strict=True)],
-                            "organizations": [{"id": o["id"], "name": o["name"]} for o in organizations]}}
+                            "organizations": [{"id": o["id"], "name": o["name"]} for o in organizations]},
+             NOT_FOUND: {"help": catalog.portal.url(f"{ACTIONS}/help_show?name=package_show"), "success": False,
+                         "error": {"message": "Not found", "__type": "Not Found Error"}}}
     for package in packages:
         files[f"{ACTIONS}/package_show/{package['name']}.json"] = envelope(catalog, "package_show", package)
     for organization in organizations:

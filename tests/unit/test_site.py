@@ -502,6 +502,8 @@ def test_api_lists_datasets_and_departments_as_ckan_does(site):
     assert status["ckan_version"].startswith("2.12") and status["site_title"] == catalog.portal.title.id
     everything = _api(root, "package_search.json")
     assert everything["count"] == 3 and {p["name"] for p in everything["results"]} == {GARIS, CUACA, ANTREAN}
+    missing = json.loads((root / "api" / "3" / "not-found.json").read_text(encoding="utf-8"))   # a server's 404
+    assert (missing["success"], missing["error"]["__type"]) == (False, "Not Found Error")
 
 
 def test_package_show_has_the_ckan_publishers_fields_and_a_resource_per_file_of_every_version(site):
