@@ -1,5 +1,14 @@
-"""The portal's static website (Jinja2), its DCAT-AP 3 catalogue and server-side charts."""
+"""The portal's static website (Jinja2), its DCAT-AP 3 catalogue, its CKAN-shaped read API and server-side charts."""
 
-from satudata.publish.site.render import render_site
+from __future__ import annotations
 
 __all__ = ["render_site"]
+
+
+def __getattr__(name: str):  # noqa: ANN202 - render_site, imported when first asked for
+    # Not imported eagerly: the CKAN mapping imports this package's dcat module, and the site imports the mapping.
+    if name == "render_site":
+        from satudata.publish.site.render import render_site
+
+        return render_site
+    raise AttributeError(name)

@@ -6,7 +6,8 @@
     tag/<tag>/index.html                    one tag's datasets
     <department>/<dataset>/index.html       a dataset: description, downloads of every version, changelog, ...
     <department>/<dataset>/dataset.jsonld   DCAT-AP 3 of the dataset; catalog.jsonld for the catalogue
-    assets/site.css, assets/filter.js
+    api/3/action/...                        CKAN's read API as static JSON (ckan_api.py)
+    assets/site.css, assets/filter.js, ...
 
 Every link between pages and to files is relative and works without JavaScript. Each file is written atomically.
 """
@@ -27,14 +28,18 @@ import pyarrow.parquet as pq
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from satudata.core.catalog import Catalog, Department
+from satudata.publish.ckan_mapping import ckan_name
 from satudata.publish.package import LICENSES
+from satudata.publish.site import ckan_api
 from satudata.publish.site.chart import render_svg, shape_of
 from satudata.publish.site.dcat import catalog_document, dataset_document, license_uri
+from satudata.publish.site.explore import explorer_config
 from satudata.publish.site.model import DatasetView, dataset_views
 
-ASSETS = ("site.css", "filter.js")
-ASSETS_DIR, DIMENSION_DIR, TAG_DIR = "assets", "tema", "tag"
-RESERVED = (ASSETS_DIR, DIMENSION_DIR, TAG_DIR)
+ASSETS = ("site.css", "filter.js", "explore.js", "papaparse.min.js", "papaparse.LICENSE.txt", "uplot.iife.min.js",
+          "uplot.min.css", "uplot.LICENSE.txt")
+ASSETS_DIR, DIMENSION_DIR, TAG_DIR, API_DIR = "assets", "tema", "tag", "api"
+RESERVED = (ASSETS_DIR, DIMENSION_DIR, TAG_DIR, API_DIR)
 PREVIEW_ROWS = 20
 DIMENSION_LABELS = {
     "governance": ("Tata kelola pemerintahan", "Smart governance"),
@@ -152,6 +157,7 @@ class Site:
         chart = shape_of(latest_parquet, view.primary_key) if latest_parquet.is_file() else None
         page = self._page("dataset.html.j2", f"{view.path}/index.html", view=view, preview_columns=columns,
                           preview_rows=rows, chart=chart, chart_svg=render_svg(chart) if chart else None,
+                          explore=explorer_config(view) if columns else None, api_name=ckan_name(view.dataset.id),
                           url=self.catalog.portal.base_url and self.catalog.portal.url(f"{view.path}/"))
         document = dataset_document(self.catalog, view)
         return [page, _write(self.root / view.path / "dataset.jsonld",
@@ -161,6 +167,13 @@ class Site:
         folder = files("satudata.publish.site") / "templates"
         return [_write(self.root / ASSETS_DIR / name, (folder / name).read_text(encoding="utf-8"))
                 for name in ASSETS]
+
+    def api(self) -> list[Path]:
+        """CKAN's read calls as static JSON; answers of datasets no longer published are removed."""
+        files = ckan_api.documents(self.catalog, self.root, self.views, self.generated)
+        for stale in ckan_api.stale_files(self.root, files):
+            stale.unlink()
+        return [_write(self.root / path, ckan_api.dumps(document)) for path, document in files.items()]
 
     def prune(self, listings: list[Listing]) -> None:
         """Remove filter pages of dimensions and tags no published dataset has any more."""
@@ -184,6 +197,7 @@ class Site:
             written.extend(self.dataset_page(view))
         document = catalog_document(self.catalog, self.views, datetime.fromisoformat(self.generated))
         written.append(_write(self.root / "catalog.jsonld", json.dumps(document, ensure_ascii=False, indent=2)))
+        written.extend(self.api())
         self.prune(listings)
         return written
 

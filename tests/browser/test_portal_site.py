@@ -4,85 +4,14 @@ by `satudata serve`, filtered, opened, downloaded, at desktop and phone width, w
 from __future__ import annotations
 
 import json
-import selectors
-import subprocess
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
 
-from satudata.core.catalog import Catalog, load_catalog
-from satudata.core.settings import RunSettings
-from satudata.flows.publish import with_concurrency
+from tests.browser.conftest import CHANGED, DATASET, DESKTOP, PHONE
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.usefixtures("prefect_harness")]
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-DESKTOP, PHONE = {"width": 1280, "height": 900}, {"width": 390, "height": 844}
-DATASET = "antrean-nunggu-transparan"
-CHANGED = "pengaduan-ngalam-command-center"
-
-
-@pytest.fixture(scope="module")
-def published(tmp_path_factory) -> tuple[Catalog, Path]:
-    """The whole demo catalogue published into a temporary project by the real flow (which renders the site), then
-    a second version of the complaints: the last complaint of the export withdrawn."""
-    from tests.conftest import copy_project
-
-    project = copy_project(tmp_path_factory.mktemp("browser") / "project")
-    catalog = load_catalog(project / "catalog.yaml")
-    settings = RunSettings.from_environment(project / "catalog.yaml", portal_dir=project / "portal").to_dict()
-    outcomes = with_concurrency(2)([d.id for d in catalog.datasets], settings)
-    assert {o["status"] for o in outcomes} == {"published"}, outcomes
-    export = project / catalog.dataset(CHANGED).source.path
-    lines = export.read_text(encoding="utf-8").splitlines(keepends=True)
-    export.write_text("".join(lines[:-1]), encoding="utf-8")
-    outcomes = with_concurrency(1)([CHANGED], settings)
-    assert [(o["status"], o["version"]) for o in outcomes] == [("published", "1.1.0")], outcomes
-    return catalog, project / "portal"
-
-
-@pytest.fixture(scope="module")
-def site_url(published) -> Iterator[str]:
-    """`satudata serve` on a free loopback port, stopped by its PID at the end."""
-    _, portal = published
-    process = subprocess.Popen([sys.executable, "-m", "satudata.cli", "serve", "--portal", str(portal),
-                                "--port", "0", "--host", "127.0.0.1", "--quiet"],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        with selectors.DefaultSelector() as selector:
-            selector.register(process.stdout, selectors.EVENT_READ)
-            assert selector.select(timeout=60), "satudata serve printed nothing within 60 s"
-        line = process.stdout.readline()
-        assert line.startswith("Portal: http://127.0.0.1:"), (line, process.stderr.read() if
-                                                               process.poll() is not None else "")
-        yield line.split()[1].rstrip("/")
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture(scope="module")
-def shots(tmp_path_factory) -> Path:
-    return tmp_path_factory.mktemp("screenshots")
 
 
 def _visible_cards(page) -> list[str]:

@@ -322,7 +322,7 @@ def test_preview_shows_the_first_20_rows_of_the_latest_parquet(site):
     catalog, root = site
     page = _dataset_page(root, catalog, CUACA)
     html = (root / "dlh" / "cuaca-harian-geofisika-malang" / "index.html").read_text(encoding="utf-8")
-    table = html.split('<table class="preview">', 1)[1].split("</table>", 1)[0]
+    table = html.split('<table class="preview" id="data-table">', 1)[1].split("</table>", 1)[0]
     rows = re.findall(r"<tr>(.*?)</tr>", table.split("<tbody>", 1)[1], flags=re.S)
     expected = pq.read_table(root / "dlh" / "cuaca-harian-geofisika-malang" / "latest" / "data.parquet").slice(0, 20)
     assert len(rows) == 20
@@ -478,3 +478,176 @@ def test_serve_is_a_satudata_command():
     assert result.exit_code == 0
     for option in ("--portal", "--port", "--host"):
         assert option in result.output
+
+
+# --------------------------------------------------------------------------------------- the CKAN read API
+def _api(root: Path, relative: str) -> dict:
+    document = json.loads((root / "api" / "3" / "action" / relative).read_text(encoding="utf-8"))
+    action = relative.split("/")[0].removesuffix(".json")
+    assert document["success"] is True and document["help"].endswith(f"help_show?name={action}")
+    return document["result"]
+
+
+def test_api_lists_datasets_and_departments_as_ckan_does(site):
+    catalog, root = site
+    assert _api(root, "package_list.json") == sorted([GARIS, CUACA, ANTREAN])
+    organizations = _api(root, "organization_list.json")
+    assert sorted(organizations) == ["bappeda", "dispendukcapil", "dlh"]      # only departments with datasets
+    shown = _api(root, "organization_show/bappeda.json")
+    department = catalog.department("bappeda")
+    assert (shown["name"], shown["title"], shown["is_organization"], shown["package_count"]) == (
+        "bappeda", department.name, True, 1)
+    status = _api(root, "status_show.json")
+    assert status["ckan_version"].startswith("2.12") and status["site_title"] == catalog.portal.title.id
+    everything = _api(root, "package_search.json")
+    assert everything["count"] == 3 and {p["name"] for p in everything["results"]} == {GARIS, CUACA, ANTREAN}
+    missing = json.loads((root / "api" / "3" / "not-found.json").read_text(encoding="utf-8"))   # a server's 404
+    assert (missing["success"], missing["error"]["__type"]) == (False, "Not Found Error")
+
+
+def test_package_show_has_the_ckan_publishers_fields_and_a_resource_per_file_of_every_version(site):
+    from satudata.publish.ckan_mapping import package_fields
+
+    catalog, root = site
+    package = _api(root, f"package_show/{GARIS}.json")
+    dataset = catalog.dataset(GARIS)
+    mapped = package_fields(catalog, dataset, "", [])
+    for key in ("name", "title", "notes", "license_id", "author", "maintainer_email"):
+        assert package[key] == mapped[key], key
+    assert [t["name"] for t in package["tags"]] == [t["name"] for t in mapped["tags"]]
+    assert package["organization"]["name"] == "bappeda" and package["owner_org"] == package["organization"]["id"]
+    assert (package["state"], package["type"], package["private"], package["version"]) == ("active", "dataset", False,
+                                                                                         "1.1.0")
+    extras = {e["key"]: e["value"] for e in package["extras"]}
+    assert [v["version"] for v in json.loads(extras["satudata_versions"])] == ["1.0.0", "1.1.0"]
+    assert extras["title_en"] == dataset.title.en and extras["identifier"] == "bappeda/garis-kemiskinan-jatim"
+    assert package["url"] == "bappeda/garis-kemiskinan-jatim/"
+    folder = root / "bappeda" / "garis-kemiskinan-jatim"
+    on_disk = [(v, p.name) for v in ("1.1.0", "1.0.0") for p in (folder / v).iterdir()]
+    resources = package["resources"]
+    assert len(resources) == len(on_disk) == package["num_resources"]
+    assert [(r["satudata_version"], r["satudata_file"]) for r in resources[:2]] == [("1.1.0", "data.csv"),
+                                                                                  ("1.1.0", "data.parquet")]
+    for resource in resources:   # relative to the portal's root; hash and size of the very file
+        path = root / resource["url"]
+        assert resource["url"] == f"bappeda/garis-kemiskinan-jatim/{resource['satudata_version']}/" \
+                                  f"{resource['satudata_file']}"
+        assert resource["hash"] == sha256_file(path) and resource["size"] == path.stat().st_size
+        assert resource["package_id"] == package["id"] and resource["state"] == "active"
+    csv = resources[0]
+    assert (csv["format"], csv["mimetype"], csv["name"]) == ("CSV", "text/csv", "data.csv · v1.1.0")
+    assert json.loads(csv["conforms_to"]) == ["bappeda/garis-kemiskinan-jatim/1.1.0/datapackage.json"]
+
+
+def test_with_a_public_url_api_addresses_are_absolute_and_ids_stay_the_same(site, tmp_path):
+    _, root = site
+    base = "https://satudata.malangkota.go.id"
+    _, public = build_portal(tmp_path / "portal", tmp_path / "work", base)
+    relative, absolute = _api(root, f"package_show/{CUACA}.json"), _api(public, f"package_show/{CUACA}.json")
+    assert absolute["id"] == relative["id"] and absolute["url"] == f"{base}/dlh/cuaca-harian-geofisika-malang/"
+    assert all(r["url"].startswith(f"{base}/dlh/cuaca-harian-geofisika-malang/1.0.0/") for r in absolute["resources"])
+    assert _api(public, "status_show.json")["site_url"] == base
+
+
+def test_search_index_and_package_search_of_the_server(site, server):
+    from satudata.publish.site.ckan_search import search
+
+    _, root = site
+    index = json.loads((root / "api" / "3" / "search-index.json").read_text(encoding="utf-8"))
+    assert search(index, {"q": "kemiskinan"})[:2] == (1, [GARIS])
+    assert search(index, {"q": "poverty"})[1] == [GARIS]                         # the English text too
+    assert search(index, {"q": "cuac"})[1] == [CUACA]                            # a word's beginning
+    assert search(index, {"q": "tags:cuaca"})[1] == [CUACA]
+    assert search(index, {"q": "", "fq": "organization:dispendukcapil"})[1] == [ANTREAN]
+    assert search(index, {"q": "kemiskinan cuaca"})[0] == 0                      # every word must match
+    assert search(index, {"q": "*:*", "rows": "2", "start": "1", "sort": "name asc"}) == (
+        3, sorted([GARIS, CUACA, ANTREAN])[1:3], "name asc")
+    status, kind, body = _get(f"{server}/api/3/action/package_search?q=kemiskinan&rows=5")
+    answer = json.loads(body)
+    assert (status, kind.split(";")[0], answer["success"], answer["result"]["count"]) == (200, "application/json",
+                                                                                          True, 1)
+    assert answer["result"]["results"][0] == _api(root, f"package_show/{GARIS}.json")
+    status, answer = _get_error(f"{server}/api/action/package_search?rows=many")
+    assert status == 409 and answer["error"] == {"rows": ["Invalid integer"], "__type": "Validation Error"}
+
+
+def _get_error(url: str, data: bytes | None = None) -> tuple[int, dict]:
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, data=data), timeout=10) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.loads(exc.read())
+
+
+def test_server_answers_ckan_read_calls_by_name_or_id_get_or_post(site, server):
+    _, root = site
+    package = _api(root, f"package_show/{CUACA}.json")
+    for url in (f"{server}/api/3/action/package_show?id={CUACA}", f"{server}/api/action/package_show?id={CUACA}",
+                f"{server}/api/3/action/package_show?id={package['id']}"):
+        status, answer = _get_error(url)
+        assert status == 200 and answer["result"] == package, url
+    status, answer = _get_error(f"{server}/api/action/package_show", json.dumps({"id": CUACA}).encode())
+    assert status == 200 and answer["result"]["id"] == package["id"]                      # ckanapi's POST
+    status, answer = _get_error(f"{server}/api/3/action/package_show?id=../../index")
+    assert status == 404 and answer["error"] == {"message": "Not found", "__type": "Not Found Error"}
+    status, answer = _get_error(f"{server}/api/3/action/package_create")
+    assert status == 400 and "Action name not known: package_create" in answer["error"]["message"]
+    status, answer = _get_error(f"{server}/api/3/action/organization_show?id=dlh")
+    assert status == 200 and answer["result"]["package_count"] == 1
+    assert _get_error(f"{server}/api/3/action/package_list")[1]["result"] == sorted([GARIS, CUACA, ANTREAN])
+
+
+def test_api_answers_of_datasets_no_longer_published_are_removed(tmp_path: Path):
+    catalog, root = build_portal(tmp_path / "portal", tmp_path / "work")
+    stale = root / "api" / "3" / "action" / "package_show" / "dihapus.json"
+    stale.write_text("{}", encoding="utf-8")
+    render_site(catalog, root)
+    assert not stale.exists() and (root / "api" / "3" / "action" / "package_show" / f"{GARIS}.json").is_file()
+
+
+def test_a_department_named_api_is_refused():
+    catalog = load_catalog(REPO / "catalog.yaml")
+    clashing = catalog.model_copy(update={"departments": [
+        catalog.departments[0].model_copy(update={"id": "api"}), *catalog.departments[1:]]})
+    with pytest.raises(ValueError, match="api"):
+        check_reserved(clashing)
+
+
+# --------------------------------------------------------------------------------------- the explorer
+def test_vendored_libraries_are_copied_unchanged_with_their_licences(site):
+    _, root = site
+    table = (REPO / "publish" / "site" / "templates" / "VENDORED.md").read_text(encoding="utf-8")
+    listed = re.findall(r"^\| `([^`]+)` \| (\S+) \| (\S+) \| MIT \(`([^`]+)`\) \| `[^`]+` \| ([0-9a-f]{64}) \|$", table,
+                        flags=re.M)
+    assert {row[0] for row in listed} == {"papaparse.min.js", "uplot.iife.min.js", "uplot.min.css"}
+    for name, package, version, licence, digest in listed:
+        assert sha256_file(root / "assets" / name) == digest, name
+        assert "Permission is hereby granted" in (root / "assets" / licence).read_text(encoding="utf-8")
+        if name.endswith(".js"):                                                  # the banner names the version
+            assert version in (root / "assets" / name).read_text(encoding="utf-8")[:200], (name, package)
+    script = (root / "assets" / "explore.js").read_text(encoding="utf-8")
+    for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval("):
+        assert sink not in script, sink                                           # values go in as text only
+
+
+def test_dataset_page_configures_the_explorer_from_the_published_schema(site):
+    catalog, root = site
+    page = _dataset_page(root, catalog, ANTREAN)
+    section = page.by_id("explore")
+    config = json.loads(section.attrs["data-config"])
+    assert (config["csv"], config["autoLoad"], config["rows"]) == ("1.0.0/data.csv", True, 30)
+    assert [f["name"] for f in config["fields"]] == preview(root / "dispendukcapil" / ANTREAN / "1.0.0" /
+                                                            "data.parquet")[0]
+    assert config["measures"] == ["waktu_tunggu_menit", "rating"]                 # not the codes, not the key
+    assert [g["name"] for g in config["groups"]][:2] == ["tanggal", "kode_kecamatan"]
+    assert config["regions"] is None                                              # this version ships no codes
+    options = [e.attrs["value"] for e in page.find("option") if e.attrs.get("data-kind")]
+    assert options == [g["name"] for g in config["groups"]]
+    scripts = [e.attrs.get("src") for e in page.find("script")]
+    assert scripts == ["../../assets/papaparse.min.js", "../../assets/uplot.iife.min.js", "../../assets/explore.js"]
+    assert page.by_id("chart-static").tag == "figure" and "hidden" in page.by_id("chart-live").attrs
+    order = [e.attrs.get("aria-labelledby") for e in page.find("section")]
+    assert order[:3] == ["download-h", "about-h", "preview-h"]                    # the download box first
+    box = _squash(next(e for e in page.find("section") if e.attrs.get("aria-labelledby") == "download-h").text)
+    assert "Kamus data Data dictionary" in box and "Semua versi Every version (1)" in box
+    assert page.find("a", href=f"../../api/3/action/package_show/{ANTREAN}.json")
