@@ -6,8 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from satudata.core.duck import connect, literal, quote
-from satudata.core.problems import ERROR, Problem
+from satudata.core.problems import Problem
 from satudata.core.records import ReferenceTable
+from satudata.validators.checks import default_severity
 from satudata.validators.report import EXAMPLE_CAP, CheckResult
 from satudata.validators.sqltypes import FieldSql, field_sql, register_udfs, render
 
@@ -55,7 +56,7 @@ class TableBase:
         declared = (self.fields[name].get("severity", {}) if name else {}) or {}
         if check in declared:
             return declared[check]
-        return (self.schema.get("severity") or {}).get(check, ERROR)
+        return (self.schema.get("severity") or {}).get(check, default_severity(check))
 
 
     def _collect(self, check: str, field: str | None, where: str, value_sql: str, severity: str,
