@@ -33,6 +33,8 @@ from satudata.validators.report import OBSERVED, CheckResult
 SALT_ENV = "SATUDATA_PRIVACY_SALT"
 PII_CHECK, NAME_CHECK, ENGINE = "pii", "pii-column-name", "privacy"
 EMITS = (PII_CHECK, NAME_CHECK)
+# Expectation arguments naming the columns a result quotes values of, beyond its field (satudata's own expectations).
+COLUMN_ARGUMENTS = ("entity", "period")
 MAX_EXAMPLES = 5
 HIDDEN = "(disembunyikan/hidden)"   # replaces what GX observed in a private column (min, max, values …)
 
@@ -172,7 +174,11 @@ def column_treatments(schema: dict, salt: str | None) -> dict[str, Callable[[pa.
 def _fields_of(result: CheckResult) -> list[str]:
     """The columns a result is about (a primary key names its columns in the detail)."""
     names = result.field or (result.detail if result.check == "primary-key" else None) or ""
-    return [part.strip() for part in names.split(",") if part.strip()]
+    fields = [part.strip() for part in names.split(",") if part.strip()]
+    for argument in COLUMN_ARGUMENTS:
+        named = (result.arguments or {}).get(argument) or []
+        fields += [named] if isinstance(named, str) else [n for n in named if isinstance(n, str)]
+    return fields
 
 
 def redact_examples(results: list[CheckResult], schema: dict) -> None:

@@ -18,6 +18,7 @@ from satudata.sources.stage import stage_exports
 from satudata.validators.checks import ENGINES, frictionless_type, lookup, registry
 from satudata.validators.checks.render import listing, render
 from satudata.validators.expectations_sql import SPECS
+from satudata.validators.expectations_sql.own import own_expectations
 from satudata.validators.messages import explain
 from satudata.validators.privacy_gate import EMITS as PRIVACY_EMITS
 from satudata.validators.table_schema import EMITS as TABLE_SCHEMA_EMITS
@@ -50,7 +51,7 @@ def _gx_knows(kind: str) -> bool:
 
 
 def _emits() -> dict[str, set[str]]:
-    gx = {f"gx:{kind}" for kind in SPECS} | {"gx:suite", "gx:*"}
+    gx = {f"gx:{kind}" for kind in SPECS} | {f"gx:{kind}" for kind in own_expectations()} | {"gx:suite", "gx:*"}
     gx |= {c.type for c in registry() if c.engine == "great-expectations" and not c.fast and c.type != "gx:*"
            and _gx_knows(c.type.removeprefix("gx:"))}   # GX on pandas runs any GX type
     return {"structure": _structure_emits(), "table-schema": set(TABLE_SCHEMA_EMITS), "great-expectations": gx,
@@ -105,8 +106,8 @@ def test_frictionless_types_are_frictionless_own_and_the_fast_path_runs_what_it_
         assert check.frictionless is None or check.frictionless in known, check.type
         if check.engine == "great-expectations" and check.type not in ("gx:suite", "gx:*"):
             kind = check.type.removeprefix("gx:")
-            assert check.fast == (kind in SPECS), check.type
-            assert check.origin == "great-expectations", check.type
+            assert check.fast == (kind in SPECS or kind in own_expectations()), check.type
+            assert (check.origin == "satudata") == (kind in own_expectations()), check.type
     assert frictionless_type("minimum") == "constraint-error" and frictionless_type("integer-range") is None
 
 
@@ -131,6 +132,8 @@ def test_satudata_checks_lists_them_as_json_and_as_a_table(engine: str | None):
     assert render(engine).row_count == len(listing(engine)) > 0
 
 
-def test_each_expectation_the_sql_engine_supports_is_a_check():
+def test_each_supported_expectation_is_a_check_and_satudata_s_own_are_found_by_themselves():
     gx = {c.type for c in registry() if c.engine == "great-expectations"}
-    assert {f"gx:{kind}" for kind in SPECS} <= gx
+    assert {f"gx:{kind}" for kind in SPECS} <= gx and {f"gx:{kind}" for kind in own_expectations()} <= gx
+    unit_change = lookup("gx:expect_column_level_to_stay_within_factor_of_previous_period")
+    assert unit_change is not None and unit_change.severity == WARNING and unit_change.origin == "satudata"

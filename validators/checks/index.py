@@ -1,7 +1,9 @@
 """The one registry of checks: every check any engine can report, by its ``type`` string.
 
-The records live in this package's data modules, one per engine. ``registry()`` lists them for ``satudata
-checks``; the engines take their default severity from it and the report its messages (validators.messages).
+The records live in this package's data modules (one per engine) and, for satudata's own expectations, in the
+module that implements each one (``validators/expectations_sql/own/<name>.py``: one file a check, found here by
+itself). ``registry()`` lists them for ``satudata checks``; the engines take their default severity from it and
+the report its messages (validators.messages).
 """
 
 from __future__ import annotations
@@ -26,7 +28,10 @@ def _last(check: Check) -> tuple[int, bool]:
 
 @lru_cache(maxsize=1)
 def _checks() -> tuple[Check, ...]:
+    from satudata.validators.expectations_sql.own import own_expectations
+
     records = [record for name in DATA_MODULES for record in import_module(f"{__package__}.{name}").CHECKS]
+    records += [expectation.CHECK for expectation in own_expectations().values()]
     seen: set[str] = set()
     for record in records:
         if record.type in seen:

@@ -10,11 +10,12 @@ and on planted failures); its semantics are copied, not approximated:
 - results come in GX's order (``suite``).
 
 ``run_suite_sql`` returns None when the suite holds anything not implemented here (a type, a kwarg, a column
-type, a configuration GX would reject): the caller then runs GX on pandas.
+type, a configuration GX would reject): the caller then runs GX on pandas. satudata's own expectations (``own``,
+which GX does not have) always run here: ``run_expectations`` runs a whole suite.
 """
 
 from satudata.validators.expectations_sql.kwargs import SPECS, Unsupported, normalise_kwargs
-from satudata.validators.expectations_sql.suite import run_suite_sql
+from satudata.validators.expectations_sql.suite import run_expectations, run_suite_sql
 from satudata.validators.expectations_sql.table import pandas_column
 
-__all__ = ["SPECS", "Unsupported", "normalise_kwargs", "pandas_column", "run_suite_sql"]
+__all__ = ["SPECS", "Unsupported", "normalise_kwargs", "pandas_column", "run_expectations", "run_suite_sql"]

@@ -1,5 +1,9 @@
-"""The suite on the typed table in SQL, planned in one aggregate scan, with results in GX's order: grouped by
-``column``, groups in order of first appearance."""
+"""The suite on the typed table: GX's expectations in SQL (or, when only GX can tell, GX on pandas), then
+satudata's own expectations, which only this engine runs.
+
+Results come in GX's order: grouped by ``column``, groups in order of first appearance; satudata's own follow, in
+the order the suite declares them, whichever engine ran GX's.
+"""
 
 from __future__ import annotations
 
@@ -11,9 +15,10 @@ from typing import Any
 from satudata.core.memory import gives_back_memory
 from satudata.validators.expectations_sql.aggregates import aggregate_finisher
 from satudata.validators.expectations_sql.kwargs import SPECS, Unsupported, normalise_kwargs, severity
+from satudata.validators.expectations_sql.own import is_own, run_own
 from satudata.validators.expectations_sql.rows import map_finisher
 from satudata.validators.expectations_sql.table import Expectation, Finisher, open_table
-from satudata.validators.gx_suite import _detail, _field
+from satudata.validators.gx_suite import _detail, _field, run_suite
 from satudata.validators.report import EXAMPLE_CAP, CheckResult
 
 MAP_KINDS = {k for k in SPECS if k.startswith(("expect_column_values", "expect_column_value_lengths",
@@ -32,9 +37,10 @@ def _gx_order(expectations: list[dict]) -> list[dict]:
 
 @gives_back_memory
 def run_suite_sql(typed_parquet: Path, suite_path: Path, cap: int | None = EXAMPLE_CAP) -> list[CheckResult] | None:
-    """The suite's results on the typed table, as GX on pandas gives them, or None when only GX can tell."""
+    """The results of the suite's GX expectations on the typed table, as GX on pandas gives them, or None when only
+    GX can tell. satudata's own expectations are left out (``run_own``), as GX on pandas leaves them out."""
     document = json.loads(suite_path.read_text(encoding="utf-8"))
-    expectations = list(document.get("expectations") or [])
+    expectations = [e for e in document.get("expectations") or [] if not is_own(e.get("type"))]
     with open_table(typed_parquet) as table:
         try:
             planned: list[tuple[Expectation, Finisher]] = []
@@ -54,3 +60,12 @@ def run_suite_sql(typed_parquet: Path, suite_path: Path, cap: int | None = EXAMP
             return results
         except (Unsupported, re.error):
             return None
+
+
+def run_expectations(typed_parquet: Path, suite_path: Path, cap: int | None = EXAMPLE_CAP) -> list[CheckResult]:
+    """Every expectation of the suite: GX's in DuckDB SQL, or by GX on pandas when the SQL engine declines; then
+    satudata's own."""
+    results = run_suite_sql(typed_parquet, suite_path, cap)
+    if results is None:
+        results = run_suite(typed_parquet, suite_path, cap)
+    return results + run_own(typed_parquet, suite_path, cap)
