@@ -17,7 +17,8 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from satudata.core.memory import gives_back_memory
-from satudata.core.problems import ERROR, WARNING, Problem
+from satudata.core.problems import Problem
+from satudata.validators.checks import default_severity
 from satudata.validators.privacy import (
     PII_KINDS,
     TREATMENTS,
@@ -31,8 +32,19 @@ from satudata.validators.report import OBSERVED, CheckResult
 
 SALT_ENV = "SATUDATA_PRIVACY_SALT"
 PII_CHECK, NAME_CHECK, ENGINE = "pii", "pii-column-name", "privacy"
+EMITS = (PII_CHECK, NAME_CHECK)
+# Expectation arguments naming the columns a result quotes values of, beyond its field (satudata's own expectations).
+COLUMN_ARGUMENTS = ("entity", "period")
 MAX_EXAMPLES = 5
 HIDDEN = "(disembunyikan/hidden)"   # replaces what GX observed in a private column (min, max, values …)
+
+
+def _pii() -> str:
+    return default_severity(PII_CHECK)
+
+
+def _name() -> str:
+    return default_severity(NAME_CHECK)
 
 
 def declared(schema: dict) -> dict[str, str]:
@@ -92,8 +104,8 @@ def scan_typed(typed: Path, schema: dict, batch_rows: int = 262_144) -> list[Che
                                              in zip(finding.example_rows, finding.masked_examples, strict=True)}
     keyed = list(found.values()) + (_expand(parquet, flagged, order, batch_rows) if flagged else [])
     results = [result for _, result in sorted(keyed, key=lambda item: item[0])]
-    results.append(CheckResult(PII_CHECK, ENGINE, ERROR, None, 0, [], "nik, kk, phone, email, npwp"))
-    results += [CheckResult(NAME_CHECK, ENGINE, WARNING, name, count, [], None) for name, count in filled.items()]
+    results.append(CheckResult(PII_CHECK, ENGINE, _pii(), None, 0, [], "nik, kk, phone, email, npwp"))
+    results += [CheckResult(NAME_CHECK, ENGINE, _name(), name, count, [], None) for name, count in filled.items()]
     return results
 
 
@@ -103,11 +115,11 @@ def _scan_cells(name: str, values: pa.Array, rows: pa.Array, where: tuple[int, i
     for finding in scan_column(name, values, rows, max_examples=MAX_EXAMPLES):
         key = (*where, PII_KINDS.index(finding.kind))
         _, result = found.setdefault((name, finding.kind),
-                                     (key, CheckResult(PII_CHECK, ENGINE, ERROR, name, 0, [], finding.kind)))
+                                     (key, CheckResult(PII_CHECK, ENGINE, _pii(), name, 0, [], finding.kind)))
         result.count += finding.count
         for row, masked in zip(finding.example_rows, finding.masked_examples, strict=True):
             if len(result.examples) < MAX_EXAMPLES:
-                result.examples.append(Problem(PII_CHECK, ERROR, name, row, masked, None, finding.kind))
+                result.examples.append(Problem(PII_CHECK, _pii(), name, row, masked, None, finding.kind))
 
 
 def _expand(parquet: pq.ParquetFile, flagged: dict[tuple[str, str], dict[str, str]], order: dict[str, int],
@@ -127,14 +139,14 @@ def _expand(parquet: pq.ParquetFile, flagged: dict[tuple[str, str], dict[str, st
                 continue
             result = results.get((name, kind))
             if result is None:
-                result = results[(name, kind)] = CheckResult(PII_CHECK, ENGINE, ERROR, name, 0, [], kind)
+                result = results[(name, kind)] = CheckResult(PII_CHECK, ENGINE, _pii(), name, 0, [], kind)
                 first_batch[(name, kind)] = number
             result.count += count
             wanted = MAX_EXAMPLES - len(result.examples)
             if wanted > 0:
                 cells = pc.filter(strings, hit).slice(0, wanted).to_pylist()
                 for row, value in zip(pc.filter(rows, hit).slice(0, wanted).to_pylist(), cells, strict=True):
-                    result.examples.append(Problem(PII_CHECK, ERROR, name, row, masked_by_value[value], None, kind))
+                    result.examples.append(Problem(PII_CHECK, _pii(), name, row, masked_by_value[value], None, kind))
     return [((first_batch[key], order[key[0]], PII_KINDS.index(key[1])), result) for key, result in results.items()]
 
 
@@ -162,7 +174,11 @@ def column_treatments(schema: dict, salt: str | None) -> dict[str, Callable[[pa.
 def _fields_of(result: CheckResult) -> list[str]:
     """The columns a result is about (a primary key names its columns in the detail)."""
     names = result.field or (result.detail if result.check == "primary-key" else None) or ""
-    return [part.strip() for part in names.split(",") if part.strip()]
+    fields = [part.strip() for part in names.split(",") if part.strip()]
+    for argument in COLUMN_ARGUMENTS:
+        named = (result.arguments or {}).get(argument) or []
+        fields += [named] if isinstance(named, str) else [n for n in named if isinstance(n, str)]
+    return fields
 
 
 def redact_examples(results: list[CheckResult], schema: dict) -> None:

@@ -6,8 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from satudata.core.records import RawExport, ReferenceTable, StagedTable
-from satudata.validators.expectations_sql import run_suite_sql
-from satudata.validators.gx_suite import run_suite
+from satudata.validators.expectations_sql import run_expectations
 from satudata.validators.privacy_gate import redact_examples, scan_typed
 from satudata.validators.report import EXAMPLE_CAP, ValidationReport, aggregate
 from satudata.validators.table_schema import check_and_cast
@@ -28,8 +27,7 @@ def validate_staged(dataset_id: str, raws: list[RawExport], staged: StagedTable,
     typed = None if staged.missing_fields else work_dir / "typed.parquet"
     results += check_and_cast(staged.path, staged.fields, schema, references, cap, typed_out=typed)
     if typed is not None:
-        suite_results = run_suite_sql(typed, suite_path, cap)   # DuckDB; None: a type only GX knows
-        results += suite_results if suite_results is not None else run_suite(typed, suite_path, cap)
+        results += run_expectations(typed, suite_path, cap)   # DuckDB, or GX on pandas for a type only GX knows
         results += scan_typed(typed, schema)
     redact_examples(results, schema)
     report = ValidationReport(dataset_id, [r.as_dict() for r in raws], staged.row_count, results)

@@ -10,7 +10,8 @@ WARNING = "warning"
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    """One failure. ``check`` is the satudata check name (``type``, ``minimum``, ``blank-row``, ``gx:...``)."""
+    """One failure. ``check`` is the check's type in the registry (``type``, ``minimum``, ``blank-row``,
+    ``gx:...``; satudata.validators.checks, which also names the frictionless error type of each)."""
 
     check: str
     severity: str
@@ -19,32 +20,6 @@ class Problem:
     value: str | None = None
     file: str | None = None
     detail: str | None = None
-
-
-# satudata check name → the error type frictionless reports for it.
-FRICTIONLESS_TYPE = {
-    "type": "type-error",
-    "required": "constraint-error",
-    "minimum": "constraint-error",
-    "maximum": "constraint-error",
-    "exclusiveMinimum": "constraint-error",
-    "exclusiveMaximum": "constraint-error",
-    "minLength": "constraint-error",
-    "maxLength": "constraint-error",
-    "pattern": "constraint-error",
-    "enum": "constraint-error",
-    "unique": "unique-error",
-    "primary-key": "primary-key",
-    "foreign-key": "foreign-key",
-    "blank-row": "blank-row",
-    "extra-cell": "extra-cell",
-    "missing-cell": "missing-cell",
-    "missing-label": "missing-label",
-    "extra-label": "extra-label",
-    "duplicate-label": "duplicate-label",
-    "incorrect-label": "incorrect-label",
-    "blank-label": "blank-label",
-}
 
 
 class ExportUnreadable(Exception):

@@ -26,9 +26,9 @@ import yaml
 
 from satudata.core.catalog import ReadOptions
 from satudata.core.files import sha256_file
-from satudata.core.problems import FRICTIONLESS_TYPE
 from satudata.core.records import RawExport, ReferenceTable
 from satudata.sources.stage import stage_exports
+from satudata.validators.checks import frictionless_type
 from satudata.validators.table_schema import check_and_cast, check_table
 
 REPO = Path(__file__).resolve().parents[2]
@@ -41,8 +41,6 @@ PACKAGE_V2 = "https://datapackage.org/profiles/2.0/datapackage.json"
 SATUDATA_KEYS = ("severity", "privacy", "description_en")
 
 Error = tuple[int, str, str]   # (row, field, frictionless error type)
-# satudata's checks beyond the Table Schema (not frictionless errors, so not compared).
-SATUDATA_ONLY = {"integer-range"}
 
 
 @dataclass(frozen=True)
@@ -106,12 +104,12 @@ def pipeline_errors(case: Case, work: Path) -> PipelineRun:
     header_row = staged.header_rows.get(case.data.name) or None
     for problem in staged.problems:
         row = problem.row if problem.row is not None else header_row
-        found[(row, problem.field or "", FRICTIONLESS_TYPE[problem.check])] += 1
+        found[(row, problem.field or "", frictionless_type(problem.check))] += 1
     for result in results:
-        if result.check in SATUDATA_ONLY:
+        if frictionless_type(result.check) is None:   # satudata's own (integer-range): not compared
             continue
         for problem in result.examples:
-            found[(problem.row, problem.field or "", FRICTIONLESS_TYPE[problem.check])] += 1
+            found[(problem.row, problem.field or "", frictionless_type(problem.check))] += 1
     return PipelineRun(found, all(r.count == len(r.examples) for r in results))
 
 

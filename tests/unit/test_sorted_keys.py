@@ -19,9 +19,10 @@ from satudata.core.catalog import ReadOptions
 from satudata.core.files import sha256_file
 from satudata.core.records import RawExport
 from satudata.sources.stage import stage_exports
-from satudata.validators import table_schema
 from satudata.validators.sorted_keys import scan_sorted_keys
 from satudata.validators.table_schema import check_and_cast, check_table
+from satudata.validators.table_schema import engine as schema_engine
+from satudata.validators.table_schema import keys as schema_keys
 
 SINGLE = {"fields": [{"name": "id", "type": "integer"}, {"name": "nama", "type": "string"}], "primaryKey": ["id"]}
 COMPOSITE = {"fields": [{"name": "kode", "type": "string"}, {"name": "tanggal", "type": "date"},
@@ -80,7 +81,7 @@ def _both(tmp_path: Path, text: str, schema: dict, cap: int | None, monkeypatch)
         scans.append(scan_sorted_keys(*args, **kwargs))
         return scans[-1]
 
-    monkeypatch.setattr(table_schema, "scan_sorted_keys", recording)
+    monkeypatch.setattr(schema_engine, "scan_sorted_keys", recording)
     full = check_table(staged.path, staged.fields, schema, {}, cap)
     fast = check_and_cast(staged.path, staged.fields, schema, {}, cap, typed_out=tmp_path / "typed.parquet")
     return full, fast, scans
@@ -100,7 +101,7 @@ CASES = {
 @pytest.mark.parametrize("listed", [5_000, 0], ids=["rows-listed", "rows-joined"])
 def test_the_pipeline_path_equals_the_full_check(tmp_path: Path, monkeypatch, case: str, cap: int | None,
                                                  listed: int) -> None:
-    monkeypatch.setattr(table_schema, "IN_LIST_ROWS", listed)
+    monkeypatch.setattr(schema_keys, "IN_LIST_ROWS", listed)
     schema, text = CASES[case]
     full, fast, scans = _both(tmp_path, text, schema, cap, monkeypatch)
     assert scans and scans[0] is not None, "the sorted-keys path was not taken"
@@ -153,7 +154,7 @@ def test_random_sorted_exports(tmp_path: Path, monkeypatch, seed: int) -> None:
 
 @pytest.mark.parametrize("listed", [5_000, 0], ids=["rows-listed", "rows-joined"])
 def test_two_export_files_with_a_key_repeated_across_them(tmp_path: Path, monkeypatch, listed: int) -> None:
-    monkeypatch.setattr(table_schema, "IN_LIST_ROWS", listed)
+    monkeypatch.setattr(schema_keys, "IN_LIST_ROWS", listed)
     raws = []
     for name, text in [("b.csv", "id,nama\n1,a\n2,b\n2,c\n3,d\n"), ("a.csv", "id,nama\n3,e\n4,f\n,g\n")]:
         path = tmp_path / name
