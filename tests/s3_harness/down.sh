@@ -10,8 +10,7 @@ source "$(cd "$(dirname "$0")" && pwd)/common.sh"
 
 say() { echo "s3-harness: $*" >&2; }
 
-[ -d "$STATE_DIR" ] || exit 0
-take_lock
+if [ -d "$STATE_DIR" ]; then take_lock; fi
 
 # PIDs of this checkout's server, found by its command line.  Used only when
 # the pid file is missing, e.g. after `make clean` removed .satudata/ while it ran.
