@@ -213,10 +213,10 @@ def publish_catalog(dataset_ids: list[str], settings: dict) -> list[dict]:
 
 def _site_exists(settings: dict) -> bool:
     from satudata.core.catalog import load_catalog
+    from satudata.flows.context import make_publisher
 
     run = RunSettings.from_dict(settings)
-    portal = run.portal_dir or load_catalog(run.catalog_path).portal_dir()
-    return (portal / "index.html").is_file() and (portal / "index.json").is_file()
+    return make_publisher(load_catalog(run.catalog_path), run).site_exists()
 
 
 def _refresh_index(settings: dict) -> None:
@@ -227,7 +227,8 @@ def _refresh_index(settings: dict) -> None:
     run = RunSettings.from_dict(settings)
     publisher = make_publisher(load_catalog(run.catalog_path), run)
     publisher.write_index()
-    render_site(publisher.catalog, publisher.root)   # the static site journalists use, from the portal folder
+    if publisher.root is not None:   # the static site journalists use, from the portal folder (docs/storage.md)
+        render_site(publisher.catalog, publisher.root)
 
 
 def with_concurrency(concurrency: int):

@@ -28,7 +28,10 @@ def quiet_environment(project_root: Path) -> None:
 class RunSettings:
     catalog_path: Path
     target: str = "local"                 # local | ckan
-    portal_dir: Path | None = None        # overrides catalog portal.local_dir
+    portal_dir: Path | None = None        # overrides catalog portal.local_dir (and portal.store)
+    portal_store: str | None = None       # s3://bucket/prefix, overrides catalog portal.store (docs/storage.md)
+    s3_endpoint: str | None = None        # the S3-compatible server's URL (none: AWS's own)
+    portal_lease_seconds: float = 60.0    # how long an S3 portal's publishing lease outlives a run that died
     quarantine_dir: Path | None = None
     work_dir: Path | None = None
     privacy_salt: str | None = field(default=None, repr=False)
@@ -75,5 +78,14 @@ class RunSettings:
         }
         if os.environ.get("SATUDATA_PORTAL_DIR"):
             values["portal_dir"] = Path(os.environ["SATUDATA_PORTAL_DIR"])
+        for name, key in (("SATUDATA_PORTAL_STORE", "portal_store"), ("SATUDATA_S3_ENDPOINT", "s3_endpoint")):
+            if os.environ.get(name):
+                values[key] = os.environ[name]
+        if os.environ.get("SATUDATA_PORTAL_LEASE_SECONDS"):
+            try:
+                values["portal_lease_seconds"] = float(os.environ["SATUDATA_PORTAL_LEASE_SECONDS"])
+            except ValueError:
+                raise ValueError(f"SATUDATA_PORTAL_LEASE_SECONDS={os.environ['SATUDATA_PORTAL_LEASE_SECONDS']!r} is "
+                                 "not a number — fix: give the lease's time to live in seconds, e.g. 60") from None
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
