@@ -20,6 +20,7 @@ import threading
 import time
 import uuid
 from contextlib import suppress
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
 from botocore.exceptions import ClientError
@@ -43,6 +44,15 @@ def precondition_failed(exc: ClientError) -> bool:
 
 def not_found(exc: ClientError) -> bool:
     return _status(exc) == 404 or _code(exc) in ("NoSuchKey", "404", "NotFound")
+
+
+def _server_time(answer: dict) -> datetime:
+    """When the server answered (its Date header), or this machine's time when it sent none that reads."""
+    try:
+        when = parsedate_to_datetime(answer["ResponseMetadata"]["HTTPHeaders"]["date"])
+    except (KeyError, TypeError, ValueError):
+        return datetime.now(UTC)
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
 class LeaseLost(PublishError):
@@ -93,10 +103,7 @@ class Lease:
                 return None
             raise
         body = got["Body"].read()
-        date = got["ResponseMetadata"]["HTTPHeaders"].get("date")
-        now = parsedate_to_datetime(date) if date else None
-        age = (now - got["LastModified"]).total_seconds() if now else 0.0
-        return body, got["ETag"], age
+        return body, got["ETag"], (_server_time(got) - got["LastModified"]).total_seconds()
 
     def try_acquire(self) -> dict | None:
         """Take the lease if it is free; None when taken, else the holder's record (for the message)."""

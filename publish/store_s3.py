@@ -208,6 +208,9 @@ class S3Store:
         marker = self._key(dataset, version, MARKER)
         if self._exists(marker):
             raise VersionExists(self.uri(dataset, version) + "/")
+        lease = self._leases.get(dataset)
+        if lease is not None:
+            lease.renew()   # a run that lost its lease writes nothing
         attempt = uuid.uuid4().hex
         manifest = {}
         for name in names:
@@ -215,7 +218,6 @@ class S3Store:
             digest = _sha256(path)
             self._create(self._key(dataset, version, name), path, digest, attempt, version)
             manifest[name] = {"sha256": digest.hex(), "bytes": path.stat().st_size}
-        lease = self._leases.get(dataset)
         if lease is not None:
             lease.renew()   # the fence: a run that lost its lease never commits
         body = json.dumps({"version": version, "attempt": attempt, "files": manifest,
