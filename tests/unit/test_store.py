@@ -48,6 +48,8 @@ def test_the_environment_picks_an_s3_store(project, monkeypatch):
     monkeypatch.setenv("SATUDATA_PORTAL_LEASE_SECONDS", "20")
     settings = RunSettings.from_environment(project / "catalog.yaml")
     assert RunSettings.from_dict(settings.to_dict()) == settings          # it travels as a flow parameter
+    deployed = RunSettings.from_dict({"catalog_path": str(project / "catalog.yaml"), "target": "local"})
+    assert (deployed.portal_store, deployed.s3_endpoint) == (settings.portal_store, settings.s3_endpoint)  # worker's
     publisher = make_publisher(load_catalog(project / "catalog.yaml"), settings)
     store = publisher.store
     assert isinstance(store, S3Store) and publisher.root is None
