@@ -192,8 +192,13 @@ class S3Store:
             if self._key(dataset, version, MARKER) in keys:
                 continue
             for start in range(0, len(keys), 1000):
-                self.client.delete_objects(Bucket=self.bucket, Delete={
+                answer = self.client.delete_objects(Bucket=self.bucket, Delete={
                     "Objects": [{"Key": k} for k in keys[start:start + 1000]], "Quiet": True})
+                if answer.get("Errors"):
+                    failed = answer["Errors"][0]
+                    raise PublishError(f"could not remove s3://{self.bucket}/{failed.get('Key')}, left by a run that "
+                                       f"died mid-publish: {failed.get('Code')} {failed.get('Message')} — fix: grant "
+                                       "s3:DeleteObject on the portal's prefix")
             removed += keys
         for page in self.client.get_paginator("list_multipart_uploads").paginate(Bucket=self.bucket, Prefix=base):
             for upload in page.get("Uploads", []):
