@@ -104,30 +104,32 @@ def scenario(tmp_path_factory, s3_env, s3):
     project = copy_project(tmp / "project")
     prefix = f"s3-tests/{uuid.uuid4().hex}/"
     url, endpoint, bucket = store_url(s3_env["bucket"], prefix), s3_env["endpoint"], s3_env["bucket"]
-    timings = {}
-    started = time.monotonic()
-    first = _run(project, url, endpoint)
-    timings["first run"] = time.monotonic() - started
-    _change_a_row(project)
-    started = time.monotonic()
-    _killed_run(project, url, s3_env, prefix, tmp)
-    timings["killed run"] = time.monotonic() - started
-    publisher = make_publisher(load_catalog(project / "catalog.yaml"), _settings(project, url, endpoint))
-    dataset = publisher.catalog.dataset(DATASET)
-    after_kill = {"objects": _objects(s3, bucket, prefix), "versions": publisher.versions(dataset),
-                  "index": publisher.catalog_index(),
-                  "latest": _body(s3, bucket, f"{prefix}bappeda/{DATASET}/latest").decode()}
-    started = time.monotonic()
-    completed = _run(project, url, endpoint)
-    timings["next run"] = time.monotonic() - started
-    again = _run(project, url, endpoint)
-    print("\ns3 flow timings:", {name: round(seconds, 1) for name, seconds in timings.items()})
-    yield {"project": project, "prefix": prefix, "url": url, "publisher": publisher, "dataset": dataset,
-           "first": first, "after_kill": after_kill, "completed": completed, "again": again, "timings": timings}
-    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
-        objects = [{"Key": o["Key"]} for o in page.get("Contents", [])]
-        if objects:
-            s3.delete_objects(Bucket=bucket, Delete={"Objects": objects})
+    try:
+        timings = {}
+        started = time.monotonic()
+        first = _run(project, url, endpoint)
+        timings["first run"] = time.monotonic() - started
+        _change_a_row(project)
+        started = time.monotonic()
+        _killed_run(project, url, s3_env, prefix, tmp)
+        timings["killed run"] = time.monotonic() - started
+        publisher = make_publisher(load_catalog(project / "catalog.yaml"), _settings(project, url, endpoint))
+        dataset = publisher.catalog.dataset(DATASET)
+        after_kill = {"objects": _objects(s3, bucket, prefix), "versions": publisher.versions(dataset),
+                      "index": publisher.catalog_index(),
+                      "latest": _body(s3, bucket, f"{prefix}bappeda/{DATASET}/latest").decode()}
+        started = time.monotonic()
+        completed = _run(project, url, endpoint)
+        timings["next run"] = time.monotonic() - started
+        again = _run(project, url, endpoint)
+        print("\ns3 flow timings:", {name: round(seconds, 1) for name, seconds in timings.items()})
+        yield {"project": project, "prefix": prefix, "url": url, "publisher": publisher, "dataset": dataset,
+               "first": first, "after_kill": after_kill, "completed": completed, "again": again, "timings": timings}
+    finally:   # also when the scenario itself failed half-way
+        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+            objects = [{"Key": o["Key"]} for o in page.get("Contents", [])]
+            if objects:
+                s3.delete_objects(Bucket=bucket, Delete={"Objects": objects})
 
 
 def test_the_flow_publishes_two_versions_to_s3_and_nothing_to_a_folder(scenario):
