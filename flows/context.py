@@ -18,6 +18,16 @@ def make_publisher(catalog: Catalog, settings: RunSettings) -> Publisher:
         return CkanPublisher.from_settings(catalog, settings)
     from satudata.publish.local import LocalPortal
 
+    # The portal's store, picked here once: a folder given explicitly wins, then an S3 store from the environment,
+    # then the catalogue's portal.store, then the catalogue's local_dir folder.
+    url, setting = settings.portal_store, "SATUDATA_PORTAL_STORE"
+    if url is None:
+        url, setting = catalog.portal.store, f"{catalog.path}: portal.store"
+    if url is not None and settings.portal_dir is None:
+        from satudata.publish.store_s3 import S3Store
+
+        store = S3Store.from_url(url, setting, settings.s3_endpoint, settings.portal_lease_seconds)
+        return LocalPortal(catalog, store=store)
     return LocalPortal(catalog, settings.portal_dir)
 
 

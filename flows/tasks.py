@@ -17,7 +17,6 @@ from satudata.flows.context import RunContext
 from satudata.flows.reject import quarantine
 from satudata.lineage.changelog import write_version_changelog
 from satudata.lineage.record import emit
-from satudata.publish.local import INDEX_FILE
 from satudata.publish.references import write_referenced_rows
 from satudata.publish.site import render_site
 from satudata.sources.pull import pull
@@ -104,11 +103,12 @@ def changelog(ctx: RunContext, dataset: Dataset, previous: PublishedVersion | No
 
 @task(name="portal-site", **WORK)
 def refresh_site(ctx: RunContext, changed: bool) -> None:
-    """index.json and the static site of the local portal, after a run that published (or when they are missing)."""
-    root = ctx.publisher.root
-    if changed or not ((root / "index.html").is_file() and (root / INDEX_FILE).is_file()):
+    """index.json and the static site of the local portal, after a run that published (or when they are missing);
+    the site is rendered for a folder portal only (docs/storage.md)."""
+    if changed or not ctx.publisher.site_exists():
         ctx.publisher.write_index()
-        render_site(ctx.catalog, root)
+        if ctx.publisher.root is not None:
+            render_site(ctx.catalog, ctx.publisher.root)
 
 
 @task(name="lineage", **WORK)

@@ -1,20 +1,16 @@
-"""The local portal: a folder, one subfolder per department / dataset / version, and a catalogue index.
+"""The local portal: one subfolder per department / dataset / version, and a catalogue index — in a store.
 
-A version is written into a temporary folder beside its final place and renamed into it (atomic on one file
-system), so a reader sees a whole version or none. Versions are never rewritten. `latest` (a symlink) and
-`index.json` are derived from the version folders and rewritten atomically after each publish.
+The portal's logic lives here: what a version holds, which hash a file has, what the index says. Where the bytes go
+is the store's business (publish/store.py): a folder (the default) or an S3-compatible bucket (publish/store_s3.py),
+picked once, in ``flows.context.make_publisher``. Either way a reader sees a whole version or none, versions are
+never rewritten, and ``latest`` and ``index.json`` are written after the version.
 """
 
 from __future__ import annotations
 
-import fcntl
+import hashlib
 import json
-import os
-import shutil
-import time
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -24,25 +20,21 @@ from satudata.core.publishing import (
     LINEAGE_FILE,
     PACKAGE_FILE,
     Bundle,
-    DatasetLocked,
     PublishedVersion,
     PublishError,
     PublishRecord,
-    read_package,
     version_from_package,
 )
-
-INDEX_FILE = "index.json"
-TMP_PREFIX = ".tmp-"
+from satudata.publish.store import INDEX_FILE, FolderStore, Store, VersionExists
 
 
-def _recorded_outputs(lineage: Path) -> dict[str, dict]:
+def _recorded_outputs(lineage: bytes | None) -> dict[str, dict]:
     """file name → {sha256, bytes} from the COMPLETE event of a version's lineage record ({} if unreadable)."""
     try:
-        events = [json.loads(line) for line in lineage.read_text(encoding="utf-8").splitlines() if line.strip()]
+        events = [json.loads(line) for line in lineage.decode("utf-8").splitlines() if line.strip()]
         complete = next(e for e in reversed(events) if e.get("eventType") == "COMPLETE")
         return {o["facets"]["checksum"]["fileName"]: o["facets"]["checksum"] for o in complete.get("outputs", [])}
-    except (OSError, ValueError, KeyError, StopIteration, TypeError):
+    except (AttributeError, ValueError, KeyError, StopIteration, TypeError):
         return {}
 
 
@@ -50,35 +42,33 @@ def semver_key(version: str) -> tuple[int, ...]:
     return tuple(int(part) for part in version.split("."))
 
 
-def _fsync_tree(root: Path) -> None:
-    for path in root.rglob("*"):
-        if path.is_file():
-            with path.open("rb") as handle:
-                os.fsync(handle.fileno())
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f"{TMP_PREFIX}{path.name}.{uuid.uuid4().hex}")
-    tmp.write_text(text, encoding="utf-8")
-    with tmp.open("rb") as handle:
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
-
-
 class LocalPortal:
     target = "local"
 
-    def __init__(self, catalog: Catalog, root: Path | None = None, lock_wait_seconds: float = 900.0) -> None:
+    def __init__(self, catalog: Catalog, root: Path | None = None, lock_wait_seconds: float = 900.0,
+                 store: Store | None = None) -> None:
         self.catalog = catalog
         self.lock_wait_seconds = lock_wait_seconds
-        self.root = (root or catalog.portal_dir()).resolve()
+        self.store: Store = store or FolderStore(root or catalog.portal_dir())
+        # The portal's folder, when it is one (the static site is rendered into it); None for a remote store.
+        self.root: Path | None = self.store.root if isinstance(self.store, FolderStore) else None
 
     # --- where things are -------------------------------------------------------------------------------
+    @staticmethod
+    def dataset_key(dataset: Dataset) -> str:
+        return f"{dataset.department}/{dataset.id}"
+
     def dataset_dir(self, dataset: Dataset) -> Path:
-        return self.root / dataset.department / dataset.id
+        return self._folder() / dataset.department / dataset.id
 
     def version_dir(self, dataset: Dataset, version: str) -> Path:
         return self.dataset_dir(dataset) / version
+
+    def _folder(self) -> Path:
+        if self.root is None:
+            raise PublishError(f"the portal store {self.store.where} is not a folder: read it through history(), "
+                               "latest() and fetch()")
+        return self.root
 
     def file_uri(self, dataset: Dataset, version: str, name: str) -> str:
         """The file's public URL (``portal.base_url``), or its path relative to the portal's root when none is set."""
@@ -90,28 +80,28 @@ class LocalPortal:
 
     # --- reading ----------------------------------------------------------------------------------------
     def versions(self, dataset: Dataset) -> list[str]:
-        folder = self.dataset_dir(dataset)
-        if not folder.is_dir():
-            return []
-        found = [p.name for p in folder.iterdir()
-                 if p.is_dir() and not p.is_symlink() and not p.name.startswith(".")
-                 and (p / PACKAGE_FILE).is_file()]
-        return sorted(found, key=semver_key)
+        return sorted(self.store.versions(self.dataset_key(dataset)), key=semver_key)
 
     def read_version(self, dataset: Dataset, version: str) -> PublishedVersion:
-        folder = self.version_dir(dataset, version)
-        descriptor = read_package(folder / PACKAGE_FILE)
-        recorded = _recorded_outputs(folder / LINEAGE_FILE)
+        key = self.dataset_key(dataset)
+        descriptor = json.loads(self.store.read(key, version, PACKAGE_FILE).decode("utf-8"))
+        try:
+            lineage: bytes | None = self.store.read(key, version, LINEAGE_FILE)
+        except OSError:
+            lineage = None
+        recorded = _recorded_outputs(lineage)
         files = {}
-        for path in folder.iterdir():
-            if not path.is_file():
-                continue
-            size = path.stat().st_size
-            known = recorded.get(path.name)
+        for name, size in self.store.files(key, version).items():
+            known = recorded.get(name)
             # Data files can be large: take the hash the version recorded when the size still agrees;
             # `satudata verify` re-hashes every byte. The lineage record itself is always hashed (the chain).
-            digest = known["sha256"] if known and known.get("bytes") == size else sha256_file(path)
-            files[path.name] = {"sha256": digest, "bytes": size, "uri": self.file_uri(dataset, version, path.name)}
+            if known and known.get("bytes") == size:
+                digest = known["sha256"]
+            elif name == LINEAGE_FILE and lineage is not None and len(lineage) == size:   # read above already
+                digest = hashlib.sha256(lineage).hexdigest()
+            else:
+                digest = self.store.sha256(key, version, name)
+            files[name] = {"sha256": digest, "bytes": size, "uri": self.file_uri(dataset, version, name)}
         return version_from_package(descriptor, files)
 
     def history(self, dataset: Dataset) -> list[PublishedVersion]:
@@ -122,58 +112,41 @@ class LocalPortal:
         return self.read_version(dataset, versions[-1]) if versions else None
 
     def fetch(self, dataset: Dataset, version: str, name: str, dest: Path) -> Path:
-        source = self.version_dir(dataset, version) / name
-        if not source.is_file():
-            raise FileNotFoundError(source)
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, dest)
-        return dest
+        return self.store.fetch(self.dataset_key(dataset), version, name, dest)
+
+    def catalog_index(self) -> dict[str, dict]:
+        """dataset id → entry of index.json ({} when there is none or it does not read)."""
+        try:
+            return json.loads(self.store.read_index().decode("utf-8")).get("datasets", {})
+        except (OSError, ValueError, AttributeError):
+            return {}
+
+    def site_exists(self) -> bool:
+        """Whether the portal has its index (and, in a folder, the static site rendered from it)."""
+        return self.store.has(INDEX_FILE) and (self.root is None or self.store.has("index.html"))
 
     # --- writing ----------------------------------------------------------------------------------------
-    @contextmanager
-    def lock(self, dataset: Dataset) -> Iterator[None]:
-        folder = self.dataset_dir(dataset)
-        folder.mkdir(parents=True, exist_ok=True)
-        with (folder / ".lock").open("a") as handle:
-            deadline = time.monotonic() + self.lock_wait_seconds
-            while True:   # wait for the other run, then decide again with what it published
-                try:
-                    fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if time.monotonic() > deadline:
-                        raise DatasetLocked(f"{dataset.id}: another run has been publishing this dataset for "
-                                            f"{self.lock_wait_seconds:.0f} s; try again later") from None
-                    time.sleep(0.2)
-            try:
-                for leftover in folder.glob(f"{TMP_PREFIX}*"):   # from a run that died mid-publish
-                    shutil.rmtree(leftover, ignore_errors=True) if leftover.is_dir() else leftover.unlink()
-                yield
-            finally:
-                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+    def lock(self, dataset: Dataset) -> AbstractContextManager[None]:
+        return self.store.lock(self.dataset_key(dataset), dataset.id, self.lock_wait_seconds)
 
     def publish(self, dataset: Dataset, bundle: Bundle) -> PublishRecord:
-        final = self.version_dir(dataset, bundle.version)
-        if final.exists():
-            raise PublishError(f"{dataset.id} {bundle.version} already exists at {final}; versions are immutable")
-        tmp = final.with_name(f"{TMP_PREFIX}{bundle.version}-{uuid.uuid4().hex}")
-        shutil.copytree(bundle.dir, tmp)
-        _fsync_tree(tmp)
-        os.rename(tmp, final)
-        self._point_latest(dataset, bundle.version)
+        try:
+            self.store.put_version(self.dataset_key(dataset), bundle.version, bundle.dir,
+                                   [p.name for p in bundle.files()])
+        except VersionExists as exc:
+            raise PublishError(f"{dataset.id} {bundle.version} already exists at {exc.where}; "
+                               "versions are immutable") from None
+        self.store.point_latest(self.dataset_key(dataset), bundle.version)
         self.write_index()
         files = {p.name: {"uri": self.file_uri(dataset, bundle.version, p.name), "sha256": sha256_file(p),
                           "bytes": p.stat().st_size} for p in bundle.files()}
         return PublishRecord(self.target, dataset.id, bundle.version, files)
 
-    def _point_latest(self, dataset: Dataset, version: str) -> None:
-        link = self.dataset_dir(dataset) / "latest"
-        tmp = link.with_name(f"{TMP_PREFIX}latest-{uuid.uuid4().hex}")
-        os.symlink(version, tmp)
-        os.replace(tmp, link)
-
-    def write_index(self) -> Path:
+    def write_index(self) -> Path | str:
         """The catalogue index: every dataset, its versions, latest and lineage chain head."""
+        return self.store.write_index(self._index_text)
+
+    def _index_text(self) -> str:
         entries = {}
         for dataset in self.catalog.datasets:
             history = self.history(dataset)
@@ -191,9 +164,4 @@ class LocalPortal:
             }
         index = {"portal": self.catalog.portal.title.model_dump(), "base_url": self.catalog.portal.base_url,
                  "updated": datetime.now(UTC).isoformat(timespec="seconds"), "datasets": entries}
-        self.root.mkdir(parents=True, exist_ok=True)
-        path = self.root / INDEX_FILE
-        with (self.root / ".index.lock").open("a") as handle:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
-            _write_atomic(path, json.dumps(index, ensure_ascii=False, indent=2))
-        return path
+        return json.dumps(index, ensure_ascii=False, indent=2)

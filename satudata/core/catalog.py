@@ -16,6 +16,8 @@ DIMENSIONS = ("governance", "living", "economy", "branding", "society", "environ
 ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{1,99}$"
 SOURCE_KINDS = ("file", "glob", "http", "sql")
 FORMATS = ("csv", "xlsx", "json")
+# A portal store beyond the folder: s3://<bucket>[/<prefix>] (publish/store_s3.py, docs/storage.md).
+STORE_PATTERN = r"s3://([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:/([^\s?#]*))?"
 
 
 class CatalogError(Exception):
@@ -49,6 +51,7 @@ class Publisher(_Strict):
 class Portal(_Strict):
     title: Bilingual
     local_dir: str = "portal"
+    store: str | None = None            # s3://<bucket>/<prefix>: the portal in an S3-compatible store, not local_dir
     base_url: str | None = None         # the public URL the portal is served at; None: links relative to it
     ckan_url: str | None = None
     region_code: str = "35.73"
@@ -63,6 +66,14 @@ class Portal(_Strict):
         if not re.fullmatch(r"https?://[^/\s?#]+(/[^\s?#]*)?", value):
             raise ValueError("must be the portal's public http(s) URL, e.g. https://satudata.malangkota.go.id")
         return value.rstrip("/")
+
+    @field_validator("store")
+    @classmethod
+    def _store(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(STORE_PATTERN, value):
+            raise ValueError("must be an S3 portal store s3://<bucket>/<prefix>, e.g. s3://satudata-portal/portal "
+                             "(the bucket in lowercase a-z, 0-9, '.', '-'); leave it out for the local_dir folder")
+        return value
 
     def url(self, path: str) -> str:
         """The public URL of a path inside the portal, or the path itself (relative to the portal's root) when

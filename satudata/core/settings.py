@@ -28,7 +28,10 @@ def quiet_environment(project_root: Path) -> None:
 class RunSettings:
     catalog_path: Path
     target: str = "local"                 # local | ckan
-    portal_dir: Path | None = None        # overrides catalog portal.local_dir
+    portal_dir: Path | None = None        # overrides catalog portal.local_dir (and portal.store)
+    portal_store: str | None = None       # s3://bucket/prefix, overrides catalog portal.store (docs/storage.md)
+    s3_endpoint: str | None = None        # the S3-compatible server's URL (none: AWS's own)
+    portal_lease_seconds: float = 60.0    # how long an S3 portal's publishing lease outlives a run that died
     quarantine_dir: Path | None = None
     work_dir: Path | None = None
     privacy_salt: str | None = field(default=None, repr=False)
@@ -63,6 +66,8 @@ class RunSettings:
         converted = {k: (Path(v) if k in paths and v is not None else v) for k, v in values.items()}
         converted.setdefault("ckan_token", os.environ.get("SATUDATA_CKAN_TOKEN"))
         converted.setdefault("privacy_salt", os.environ.get("SATUDATA_PRIVACY_SALT"))
+        for key, value in _store_from_environment().items():   # a deployment's run: the worker's environment
+            converted.setdefault(key, value)
         return cls(**converted)
 
     @classmethod
@@ -75,5 +80,21 @@ class RunSettings:
         }
         if os.environ.get("SATUDATA_PORTAL_DIR"):
             values["portal_dir"] = Path(os.environ["SATUDATA_PORTAL_DIR"])
+        values.update(_store_from_environment())
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
+
+
+def _store_from_environment() -> dict:
+    """The portal store's settings that are set in the environment (docs/storage.md)."""
+    values: dict = {}
+    for name, key in (("SATUDATA_PORTAL_STORE", "portal_store"), ("SATUDATA_S3_ENDPOINT", "s3_endpoint")):
+        if os.environ.get(name):
+            values[key] = os.environ[name]
+    if os.environ.get("SATUDATA_PORTAL_LEASE_SECONDS"):
+        try:
+            values["portal_lease_seconds"] = float(os.environ["SATUDATA_PORTAL_LEASE_SECONDS"])
+        except ValueError:
+            raise ValueError(f"SATUDATA_PORTAL_LEASE_SECONDS={os.environ['SATUDATA_PORTAL_LEASE_SECONDS']!r} is not "
+                             "a number — fix: give the lease's time to live in seconds, e.g. 60") from None
+    return values
