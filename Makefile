@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint bench ckan-up ckan-down clean
+.PHONY: install run test lint bench ckan-up ckan-down s3-up s3-down clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -35,6 +35,12 @@ ckan-up:
 
 ckan-down:
 	bash tests/ckan_harness/down.sh
+
+s3-up:
+	bash tests/s3_harness/up.sh
+
+s3-down:
+	bash tests/s3_harness/down.sh
 
 clean:
 	rm -rf .satudata portal

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `make test`: start what the tests need (a real CKAN on loopback, Chromium), run every test, stop what was started.
+# `make test`: start what the tests need (a real CKAN and a real S3-compatible server on loopback, Chromium, the
+# users' own tools), run every test, stop what was started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
@@ -15,9 +16,13 @@ export SATUDATA_OUTSIDE_BIN
 
 bash tests/ckan_harness/up.sh
 trap 'bash tests/ckan_harness/down.sh' EXIT
+bash tests/s3_harness/up.sh
+trap 'bash tests/s3_harness/down.sh; bash tests/ckan_harness/down.sh' EXIT
 set -a
 # shellcheck disable=SC1091
 . .satudata/ckan/env
+# shellcheck disable=SC1091
+. .satudata/s3/env
 set +a
 
 "$BIN/pytest" -q "$@"
