@@ -42,13 +42,13 @@ def build_bundle(project: Path, rows: list[tuple[str, int]], run_id: str, portal
     import pyarrow as pa  # here, not at the top: the writer processes of the races import this module, quickly
     import pyarrow.parquet as pq
 
-    from satudata.bundle import assemble, fingerprint
     from satudata.convert import write_outputs
     from satudata.core.files import sha256_file
     from satudata.core.records import RawExport
-    from satudata.lineage import LineageInput
+    from satudata.flows.bundle import assemble
+    from satudata.lineage.record import LineageInput
     from satudata.validators.report import CheckResult, ValidationReport
-    from satudata.versioning import decide
+    from satudata.versioning import decide, fingerprint
 
     catalog = load_catalog(project / "catalog.yaml")
     dataset = catalog.dataset(DATASET)

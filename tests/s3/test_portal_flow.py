@@ -26,8 +26,8 @@ from satudata.core.publishing import Bundle, PublishError
 from satudata.core.settings import RunSettings
 from satudata.flows.context import make_publisher
 from satudata.flows.publish import with_concurrency
+from satudata.lineage.verify import Status, verify
 from satudata.publish.store_s3 import MARKER, S3Store
-from satudata.verify import Status, verify
 from tests.s3.portals import store_url
 from tests.s3.proxy import S3Proxy
 

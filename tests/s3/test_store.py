@@ -19,10 +19,10 @@ import pytest
 
 from satudata.core.files import sha256_file
 from satudata.core.publishing import Bundle, DatasetLocked, PublishError
+from satudata.lineage.verify import Status, verify
 from satudata.publish.local import LocalPortal
 from satudata.publish.store_lease import LeaseLost
 from satudata.publish.store_s3 import MARKER
-from satudata.verify import Status, verify
 from tests.s3.portals import DATASET, ROWS_1, ROWS_2, build_bundle, s3_portal, store_url
 
 pytestmark = [pytest.mark.s3, pytest.mark.slow]
