@@ -110,6 +110,22 @@ class ReadOptions(_Strict):
     replace: dict[str, ReplaceRule] = {}
     strip: bool = True
 
+    def declared(self, key: str) -> bool:
+        """Whether the catalogue declares this option (else a reader may sniff it)."""
+        return key in self.model_fields_set
+
+    def header_end(self) -> int:
+        """The last row of the header (0: no header)."""
+        return self.header_row
+
+    def records_before_data(self) -> int:
+        """How many rows come before the first data row (title rows, the header, unit rows)."""
+        return self.skip_rows_after_header + (self.header_end() or self.skip_rows)
+
+    def drop_patterns(self) -> dict[str, str]:
+        """drop_rows as one regular expression per column."""
+        return dict(self.drop_rows)
+
 
 class Source(_Strict):
     kind: Literal["file", "glob", "http", "sql"]
