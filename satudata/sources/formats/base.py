@@ -1,5 +1,5 @@
 """What every format shares: the ``Format`` protocol, numbered rows of cell text, and the checks made before any
-format is chosen (the file exists and is not empty)."""
+format is chosen (the file exists, is not empty, is text or a known binary kind)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from satudata.core.catalog import ReadOptions
 from satudata.core.problems import ExportUnreadable
 
 Row = tuple[int, list[str | None]]   # (row number in the file, 1-based, title rows counted; the cells' text)
-HEAD_BYTES = 65_536                  # how much of a file the formats look at to claim it
+HEAD_BYTES = 65_536                  # how much of a file the formats look at to claim it or sniff its dialect
 
 
 class Decline(Exception):
@@ -32,7 +32,7 @@ class Format(Protocol):
     ``Decline`` (before or while streaming) where it could differ, so the caller reads the export row by row.
     """
 
-    name: ClassVar[str]                 # as catalog.yaml declares it: csv, xlsx, json (html: a page, refused)
+    name: ClassVar[str]                 # as catalog.yaml declares it: csv, xlsx, xls, ods, html, json
     options: ClassVar[frozenset[str]]   # the ReadOptions keys this format reads (staging reads the others)
     spreadsheet: ClassVar[bool]         # rows are padded to a used range: trailing empty cells are not cells
     records: ClassVar[bool]             # a list of records: the header is their keys, always row 1
@@ -40,6 +40,9 @@ class Format(Protocol):
 
     def claims(self, head: bytes) -> bool:
         """Whether the file that starts with ``head`` (its first HEAD_BYTES) is in this format."""
+
+    def sniff(self, path: Path, head: bytes, options: ReadOptions) -> dict[str, str]:
+        """Values of the undeclared options this format reads, found in the file (e.g. encoding, delimiter)."""
 
     def rows(self, path: Path, options: ReadOptions) -> Iterator[Row]:
         """Every row of the export, in order."""
@@ -61,6 +64,9 @@ class BaseFormat:
     spreadsheet: ClassVar[bool] = False
     records: ClassVar[bool] = False
     fast: ClassVar[bool] = False
+
+    def sniff(self, path: Path, head: bytes, options: ReadOptions) -> dict[str, str]:
+        return {}
 
     def check_header(self, file: str, cells: list[str | None], options: ReadOptions, fields: int) -> None:
         return None

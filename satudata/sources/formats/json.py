@@ -31,6 +31,9 @@ class JsonFormat(BaseFormat):
         except json.JSONDecodeError as exc:
             raise ExportUnreadable(path.name, f"JSON rusak di baris {exc.lineno} kolom {exc.colno}: {exc.msg}",
                                    f"broken JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from None
+        except RecursionError:
+            raise ExportUnreadable(path.name, "JSON bersarang terlalu dalam (ribuan tingkat): bukan tabel data",
+                                   "JSON nested too deeply (thousands of levels): not a data table") from None
         records = document
         for key in (json_path.split(".") if json_path else []):
             if not isinstance(records, dict) or key not in records:

@@ -1,4 +1,4 @@
-"""Excel workbooks (.xlsx), read by openpyxl: claimed by the zip magic bytes."""
+"""Excel workbooks (.xlsx), read by openpyxl: claimed by the zip magic bytes (an OpenDocument zip is ods.py's)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from pathlib import Path
 from satudata.core.catalog import ReadOptions
 from satudata.core.problems import ExportUnreadable
 from satudata.sources.formats.base import BaseFormat, Row, cell_text, sheet_missing
+from satudata.sources.formats.workbook import ODS_MIMETYPE
 
 ZIP = b"PK\x03\x04"
 
@@ -19,7 +20,7 @@ class XlsxFormat(BaseFormat):
     spreadsheet = True
 
     def claims(self, head: bytes) -> bool:
-        return head.startswith(ZIP)
+        return head.startswith(ZIP) and head[30:30 + len(ODS_MIMETYPE)] != ODS_MIMETYPE
 
     def rows(self, path: Path, options: ReadOptions) -> Iterator[Row]:
         import openpyxl

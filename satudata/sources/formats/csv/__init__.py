@@ -1,5 +1,5 @@
-"""CSV (and any delimited text): read row by row by Python's csv module (the exact reading), or streamed as Arrow
-batches by pyarrow's CSV parser (fast.py)."""
+"""CSV (and any delimited text): claimed when the file is text and not an HTML page; read row by row by Python's
+csv module (the exact reading), or streamed as Arrow batches by pyarrow's CSV parser (fast.py)."""
 
 from __future__ import annotations
 
@@ -24,7 +24,20 @@ class CsvFormat(BaseFormat):
     fast = True
 
     def claims(self, head: bytes) -> bool:
-        return not looks_like_html(head)
+        return dialect.looks_like_text(head) and not looks_like_html(head)
+
+    def sniff(self, path: Path, head: bytes, options: ReadOptions) -> dict[str, str]:
+        found: dict[str, str] = {}
+        whole = len(head) == path.stat().st_size
+        encoding = options.encoding
+        if not options.declared("encoding"):
+            encoding = found["encoding"] = dialect.sniff_encoding(head, whole)
+        delimiter = options.delimiter
+        if not options.declared("delimiter"):
+            delimiter = found["delimiter"] = dialect.sniff_delimiter(head, encoding, options)
+        if not options.declared("quotechar"):
+            found["quotechar"] = dialect.sniff_quotechar(head, encoding, delimiter)
+        return found
 
     def rows(self, path: Path, options: ReadOptions) -> Iterator[Row]:
         encoding = dialect.effective_encoding(path, options.encoding)
