@@ -77,6 +77,14 @@ class Department(_Strict):
     email: str
 
 
+def _regex(pattern: str) -> str:
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise ValueError(f"{pattern!r} is not a regular expression: {exc}") from None
+    return pattern
+
+
 class ReplaceRule(_Strict):
     pattern: str
     with_: str = Field(alias="with")
@@ -84,8 +92,7 @@ class ReplaceRule(_Strict):
     @field_validator("pattern")
     @classmethod
     def _compiles(cls, value: str) -> str:
-        re.compile(value)
-        return value
+        return _regex(value)
 
 
 class Unpivot(_Strict):
@@ -98,7 +105,7 @@ class Unpivot(_Strict):
     @model_validator(mode="after")
     def _keys(self) -> Unpivot:
         if isinstance(self.columns, str):
-            groups = re.compile(self.columns).groupindex
+            groups = re.compile(_regex(self.columns)).groupindex
             if self.key is None and not groups:
                 raise ValueError("unpivot needs `key` (or named groups in `columns`) for the column labels")
         elif self.key is None:
@@ -158,7 +165,7 @@ class ReadOptions(_Strict):
     def _patterns(cls, value: Any) -> Any:
         for pattern in ([value] if isinstance(value, str) else value.values() if isinstance(value, dict) else []):
             if isinstance(pattern, str):
-                re.compile(pattern)
+                _regex(pattern)
         return value
 
     @model_validator(mode="after")

@@ -4,12 +4,14 @@ make_exports.py): every staged table is read by the fast path and the row path a
 from __future__ import annotations
 
 import random
+import shutil
 from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
+from pydantic import ValidationError
 
-from satudata.core.catalog import ReadOptions
+from satudata.core.catalog import CatalogError, ReadOptions, load_catalog
 from satudata.core.problems import ExportUnreadable
 from satudata.core.records import StagedTable
 from satudata.sources.columnar import stage_fast
@@ -259,3 +261,27 @@ def test_a_ragged_row_that_is_not_utf8_prints_no_traceback(tmp_path: Path, capfd
 
 def _stage_file(path: Path, tmp_path: Path, fmt: str = "csv") -> StagedTable:
     return read_exports([_record(path, path.as_uri(), fmt)], ReadOptions(), _fields("a"), tmp_path / "s.parquet")
+
+
+# declared options: mistakes fail before work starts, naming file, key path and fix --------------------------------
+@pytest.mark.parametrize("options", [{"drop_rows": {"wilayah": "("}}, {"stop_at": "["}, {"header_rows": [4, 3]},
+                                     {"unpivot": {"columns": "(", "key": "tahun", "value": "nilai"}},
+                                     {"unpivot": {"columns": r"\d{4}", "value": "nilai"}},
+                                     {"case": {"kecamatan": "sentence"}}])
+def test_option_mistakes_are_refused(options: dict):
+    with pytest.raises(ValidationError):
+        ReadOptions(**options)
+
+
+def test_an_option_mistake_in_the_catalogue_names_the_key_and_the_fix(tmp_path: Path):
+    repo = Path(__file__).resolve().parents[2]
+    for name in ("datasets", "exports"):
+        shutil.copytree(repo / name, tmp_path / name)
+    text = (repo / "catalog.yaml").read_text(encoding="utf-8").replace(
+        "        header_row: 2\n        rename:\n          Bulan: periode",
+        "        header_row: 2\n        header_rows: [1, 2]\n        rename:\n          Bulan: periode")
+    (tmp_path / "catalog.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(CatalogError) as caught:
+        load_catalog(tmp_path / "catalog.yaml")
+    assert caught.value.key == "datasets[kasus-dbd-kelurahan].source.options"
+    assert "not both" in caught.value.problem and "docs/catalog-format.md" in caught.value.fix
