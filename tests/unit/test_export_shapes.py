@@ -94,7 +94,8 @@ def test_html_table_saved_as_xls_is_read_with_its_spanning_header(tmp_path: Path
                          rename={"Kode Faskes": "kode_faskes", "Nama Faskes": "nama_faskes",
                                  "Tempat Tidur Umum": "tt_umum", "Tempat Tidur ICU": "tt_icu"})
     assert [p.check for p in staged.problems] == ["format-detected"]   # declared xlsx: the steward is told
-    assert staged.dialects["faskes_dari_aplikasi.xls"]["format"] == "html"
+    assert staged.dialects["faskes_dari_aplikasi.xls"] == {"format": "html", "encoding": "utf-8",
+                                                           "sniffed": ["encoding"]}   # from <meta charset>
     assert rows == [{"_row": 3, "kode_faskes": "P3573010201", "nama_faskes": "Puskesmas Arjuno", "tt_umum": "10",
                      "tt_icu": "0"},
                     {"_row": 4, "kode_faskes": "R3573010001", "nama_faskes": "RSUD Kota Malang", "tt_umum": "120",

@@ -4,6 +4,7 @@ with no table of at least two rows (a login page, an error page) is not a data f
 
 from __future__ import annotations
 
+import codecs
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,8 +12,10 @@ from pathlib import Path
 from satudata.core.catalog import ReadOptions
 from satudata.core.problems import ExportUnreadable
 from satudata.sources.formats.base import BaseFormat, Row, sheet_missing
+from satudata.sources.formats.csv.dialect import sniff_encoding
 
 _SPACES = re.compile(r"\s+")
+_CHARSET = re.compile(rb"""<meta[^>]+charset=["']?([A-Za-z0-9_-]+)""", re.IGNORECASE)
 
 
 def looks_like_html(head: bytes) -> bool:
@@ -35,10 +38,21 @@ class HtmlFormat(BaseFormat):
     def claims(self, head: bytes) -> bool:
         return looks_like_html(head)
 
+    def sniff(self, path: Path, head: bytes, options: ReadOptions) -> dict[str, str]:
+        """The charset the page declares (<meta charset>), else UTF-8 when it decodes as UTF-8, else cp1252."""
+        if options.declared("encoding"):
+            return {}
+        if match := _CHARSET.search(head[:4096]):
+            try:
+                return {"encoding": codecs.lookup(match.group(1).decode("ascii")).name}
+            except LookupError:
+                pass
+        return {"encoding": sniff_encoding(head, len(head) == path.stat().st_size)}
+
     def rows(self, path: Path, options: ReadOptions) -> Iterator[Row]:
         import lxml.html
 
-        parser = lxml.html.HTMLParser(encoding=options.encoding if options.declared("encoding") else None)
+        parser = lxml.html.HTMLParser(encoding=options.encoding)
         try:
             document = lxml.html.fromstring(path.read_bytes(), parser=parser)
         except (ValueError, lxml.etree.ParserError):
