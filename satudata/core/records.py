@@ -78,7 +78,17 @@ class StagedTable:
     missing_fields: list[str]              # schema fields absent from an export (missing-label)
     row_count: int = 0
     problems: list[Problem] = field(default_factory=list)
-    header_rows: dict[str, int] = field(default_factory=dict)   # export file → header row number
+    header_rows: dict[str, int] = field(default_factory=dict)   # export file → header row number (its last row)
+    # How each export was read: {file: {"format", "encoding", "delimiter", "quotechar", "sniffed": [keys]}} (the
+    # dialect keys of its format only; "sniffed" names those found in the file because the catalogue left them out).
+    dialects: dict[str, dict] = field(default_factory=dict)
+    # The unit taken out of a field's cells by options.units ({"persentase": "%"}), for the data dictionary.
+    units: dict[str, str] = field(default_factory=dict)
+    # Each declared transformation, for the lineage: {"field", "transform" (case | units | codes | header_rows |
+    # unpivot), "how" (e.g. "title", "%"), "cells": the number of cells it changed, or None}.
+    transformations: list[dict] = field(default_factory=list)
+    # Rows each options.drop_rows rule dropped (totals, subtotals): {column: rows}.
+    dropped_rows: dict[str, int] = field(default_factory=dict)
 
 
 FAILS = "_fails"

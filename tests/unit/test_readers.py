@@ -87,7 +87,8 @@ def test_no_header_with_declared_columns_and_dropped_total_row(tmp_path: Path):
 
 @pytest.mark.parametrize(("name", "content", "fmt", "options", "words"), [
     ("empty.csv", b"", "csv", {}, "empty"),
-    ("latin.csv", "tanggal,kode,nilai\n2025-01-01,Cafe\xe9,1\n".encode("latin-1"), "csv", {}, "not utf-8"),
+    ("latin.csv", "tanggal,kode,nilai\n2025-01-01,Cafe\xe9,1\n".encode("latin-1"), "csv", {"encoding": "utf-8"},
+     "not utf-8"),
     ("page.xls", b"<!DOCTYPE html><html><table><tr><td>1</td></tr></table></html>", "xlsx", {}, "HTML page"),
     ("cut.xlsx", b"PK\x03\x04\x14\x00\x00\x00\x08\x00broken", "xlsx", {}, "XLSX"),
     ("semi.csv", b"tanggal;kode;nilai\n2025-01-01;35.73;1\n", "csv", {"delimiter": ","}, "looks delimited by ';'"),

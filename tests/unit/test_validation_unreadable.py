@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import random
 from collections.abc import Callable
 from pathlib import Path
 
@@ -38,12 +39,22 @@ def _comma_instead_of_semicolon(project: Path, path: Path) -> None:
     path.write_text(source.read_text(encoding="cp1252").replace(";", ","), encoding="cp1252")
 
 
+def _random_bytes(project: Path, path: Path) -> None:
+    path.write_bytes(random.Random(8).randbytes(8192))
+
+
+def _deep_json(project: Path, path: Path) -> None:
+    path.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+
+
 CASES: list[tuple[str, str, Callable[[Path, Path], None], str]] = [
     ("pengaduan-ngalam-command-center", "pengaduan_kosong.csv", _empty, "empty"),
     ("pengaduan-ngalam-command-center", "pengaduan_cp1252.csv", _cp1252, "not utf-8 text"),
     ("fasilitas-kesehatan", "faskes_terpotong.xlsx", _truncated_xlsx, "not a complete XLSX"),
     ("fasilitas-kesehatan", "faskes_dari_web.xls", _html_as_xls, "HTML page"),
     ("pagu-anggaran-opd", "pagu_koma.csv", _comma_instead_of_semicolon, "delimited by ','"),
+    ("kode-wilayah", "acak.csv", _random_bytes, "not a text file"),
+    ("sekolah-kota-malang", "bersarang.json", _deep_json, "nested too deeply"),
 ]
 
 
@@ -56,7 +67,7 @@ def test_validate_names_the_unreadable_file_and_exits_1(project: Path, tmp_path:
     output = " ".join(result.output.split())
     assert result.exit_code == 1, result.output
     assert isinstance(result.exception, SystemExit)   # a clean exit, not an escaped exception
-    assert "Traceback" not in result.output
+    assert "Traceback" not in result.output and "Exception ignored" not in result.output
     assert name in output and words in output
     reports = list((project / ".satudata" / "reports" / dataset).glob("*/validation.json"))
     assert len(reports) == 1 and (reports[0].parent / "validation.html").is_file()
