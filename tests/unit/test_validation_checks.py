@@ -30,11 +30,13 @@ TEXTS = ("title", "about", "fix", "message")
 
 
 def _structure_emits() -> set[str]:
-    """The check names the readers give their problems: every ``Problem("<name>", ...)`` in satudata/sources."""
+    """The check names the readers give their problems: every ``Problem("<name>", ...)`` (and a cell normaliser's
+    ``CellProblem("<name>", ...)``) in satudata/sources and its format modules."""
     names = set()
-    for path in (REPO / "satudata/sources").glob("*.py"):
+    for path in (REPO / "satudata/sources").rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if (isinstance(node, ast.Call) and getattr(node.func, "id", None) == "Problem" and node.args
+            if (isinstance(node, ast.Call) and getattr(node.func, "id", None) in ("Problem", "CellProblem")
+                    and node.args
                     and isinstance(node.args[0], ast.Constant)):
                 names.add(node.args[0].value)
     return names
