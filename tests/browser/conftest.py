@@ -26,7 +26,7 @@ DATASET = "antrean-nunggu-transparan"
 CHANGED = "pengaduan-ngalam-command-center"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def published(tmp_path_factory, prefect_harness) -> tuple[Catalog, Path]:
     """The whole demo catalogue published into a temporary project by the real flow (which renders the site), then
     a second version of the complaints: the last complaint of the export withdrawn."""
@@ -45,7 +45,7 @@ def published(tmp_path_factory, prefect_harness) -> tuple[Catalog, Path]:
     return catalog, project / "portal"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def site_url(published) -> Iterator[str]:
     """`satudata serve` on a free loopback port, stopped by its PID at the end."""
     _, portal = published
@@ -69,8 +69,8 @@ def site_url(published) -> Iterator[str]:
             process.wait(timeout=10)
 
 
-@pytest.fixture(scope="session")
-def browser() -> Iterator:
+@pytest.fixture(scope="package")   # not session: sync_playwright keeps an event loop running, which later
+def browser() -> Iterator:            # tests (Prefect's sync calls) must not find
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -79,7 +79,7 @@ def browser() -> Iterator:
         chromium.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def shots(tmp_path_factory) -> Iterator[Path]:
     folder = tmp_path_factory.mktemp("screenshots")
     yield folder
