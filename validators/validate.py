@@ -7,6 +7,7 @@ from pathlib import Path
 
 from satudata.core.records import RawExport, ReferenceTable, StagedTable
 from satudata.validators.expectations_sql import run_expectations
+from satudata.validators.formulas import scan_formulas
 from satudata.validators.privacy_gate import redact_examples, scan_typed
 from satudata.validators.report import EXAMPLE_CAP, ValidationReport, aggregate
 from satudata.validators.table_schema import check_and_cast
@@ -29,6 +30,7 @@ def validate_staged(dataset_id: str, raws: list[RawExport], staged: StagedTable,
     if typed is not None:
         results += run_expectations(typed, suite_path, cap)   # DuckDB, or GX on pandas for a type only GX knows
         results += scan_typed(typed, schema)
+        results += scan_formulas(typed, schema, cap)
     redact_examples(results, schema)
     report = ValidationReport(dataset_id, [r.as_dict() for r in raws], staged.row_count, results,
                               reading=reading_of(staged))
