@@ -140,7 +140,7 @@ def _publish(ctx: RunContext, dataset, run_id: str, parent_run_id: str | None, s
                                schema_sha256=sha256_file(ctx.catalog.schema_path(dataset.id)),
                                suite_sha256=sha256_file(ctx.catalog.suite_path(dataset.id)),
                                parent_run_id=parent_run_id, code_root=str(ctx.catalog.root),
-                               target=ctx.publisher.target)
+                               target=ctx.publisher.target, reading=report.reading)
         changes = changelog(ctx, dataset, previous, decision.version, outputs, published, work)
         bundle, events = assemble(ctx.catalog, dataset, ctx.publisher, decision, outputs, published, fp, report,
                                   lineage, previous, {CHANGELOG_FILE: changes}, work / "bundle", inputs_key,

@@ -30,7 +30,8 @@ def quarantine(root: Path, dataset_id: str, raws: list[RawExport], report: Valid
         parent_run_id = parent_run_id or found_parent
     info = LineageInput(dataset_id, None, run_id, started or _started(raws, report), [r.as_dict() for r in raws],
                         [], [r.as_dict() for r in report.results], outputs=kept, parent_run_id=parent_run_id,
-                        code_root=code_root or str(root), target=target, error=rejection_message(report))
+                        code_root=code_root or str(root), target=target, error=rejection_message(report),
+                        reading=report.reading)
     events = build_events(info, state="FAIL")
     write_jsonl(events, folder / LINEAGE_FILE)
     try:

@@ -7,11 +7,12 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from satudata.core.catalog import Catalog, Dataset
+from satudata.core.publishing import PARQUET_BYTES
 from satudata.core.records import Fingerprint, OutputFile, ReferenceRows
 
 SATUDATA_KEYS = ("privacy", "severity", "description_en")
 ADVISORY = "satudata:advisory"     # rules declared as warnings that the published rows break (see soften)
-PARQUET_BYTES = "satudata:bytes"   # the Parquet file's size (why not "bytes": build_descriptor)
+UNIT = "satudata:unit"             # the unit of a field's values, taken out of the export's cells (options.units)
 FIELD_CONSTRAINTS = ("required", "unique", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
                      "minLength", "maxLength", "pattern", "enum")
 LICENSES = {
@@ -123,7 +124,12 @@ def public_schema(schema: dict, treatments: dict[str, str], dataset: Dataset, re
     dropped = {n for n, t in treatments.items() if t in ("drop", "aggregate-only")}
     treated = {n for n, t in treatments.items() if t in ("mask", "hash")}
     suppressed = set(dataset.small_cells.columns) if dataset.small_cells else set()
-    return soften(published_schema(schema, dropped, treated, suppressed), [r.as_dict() for r in report.warnings])
+    result = soften(published_schema(schema, dropped, treated, suppressed), [r.as_dict() for r in report.warnings])
+    units = (getattr(report, "reading", None) or {}).get("units", {})
+    for field in result["fields"]:   # a unit the reader took out of the cells (94,23 % → 94.23) stays on record
+        if field["name"] in units:
+            field[UNIT] = units[field["name"]]
+    return result
 
 
 def license_entry(license_id: str) -> dict:

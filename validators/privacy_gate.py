@@ -32,7 +32,7 @@ from satudata.validators.report import OBSERVED, CheckResult
 
 SALT_ENV = "SATUDATA_PRIVACY_SALT"
 PII_CHECK, NAME_CHECK, ENGINE = "pii", "pii-column-name", "privacy"
-EMITS = (PII_CHECK, NAME_CHECK)
+EMITS = (PII_CHECK, NAME_CHECK, "formula-injection")   # the last: validators.formulas
 # Expectation arguments naming the columns a result quotes values of, beyond its field (satudata's own expectations).
 COLUMN_ARGUMENTS = ("entity", "period")
 MAX_EXAMPLES = 5

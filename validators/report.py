@@ -84,6 +84,8 @@ class ValidationReport:
     results: list[CheckResult]
     created: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
     fatal: dict | None = None   # the export could not be read at all
+    # How the export(s) were read (StagedTable): {"dialects", "units", "transformations", "dropped_rows"}
+    reading: dict = field(default_factory=dict)
 
     @property
     def errors(self) -> list[CheckResult]:
@@ -110,7 +112,7 @@ class ValidationReport:
                 by_field[result.field or "(tabel)"] += result.count
         return {
             "dataset": self.dataset, "created": self.created, "status": self.status,
-            "row_count": self.row_count, "exports": self.exports, "fatal": self.fatal,
+            "row_count": self.row_count, "exports": self.exports, "fatal": self.fatal, "reading": self.reading,
             "summary": {
                 "checks": len(self.results),
                 "checks_failed": sum(1 for r in self.results if r.count),

@@ -29,6 +29,10 @@ def render_markdown(report: ValidationReport) -> str:
         fatal = report.fatal
         lines += [f"**{_cell(fatal['file'])}**: {_cell(fatal['message']['id'])}", "",
                   f"_{_cell(fatal['message']['en'])}_", ""]
+    dropped = (data.get("reading") or {}).get("dropped_rows") or {}
+    if dropped:
+        rules = ", ".join(f"{_cell(column)}: {rows}" for column, rows in dropped.items())
+        lines += [f"Baris dibuang oleh options.drop_rows / rows dropped by options.drop_rows: {rules}", ""]
     failing = sorted((r for r in data["results"] if r["count"]), key=lambda r: (r["severity"] != "error", -r["count"]))
     if failing:
         lines += ["| tingkat / severity | kolom / column | pemeriksaan / check | baris / rows | contoh / first example "

@@ -25,7 +25,7 @@ from satudata.core.publishing import (
     read_package,
 )
 from satudata.publish.local import LocalPortal
-from satudata.publish.package import ADVISORY
+from satudata.publish.package import ADVISORY, UNIT
 
 DATA_FILES = ("data.csv", "data.parquet")
 PRIVACY_LABELS = {
@@ -163,6 +163,8 @@ def _constraints(field_: dict, primary_key: list[str]) -> list[str]:
             found.append(f"{name}: {', '.join(str(v) for v in value)}")
         elif value is not False:
             found.append(f"{name}: {value}")
+    if field_.get(UNIT):
+        found.append(f"satuan / unit: {field_[UNIT]}")
     for rule in field_.get(ADVISORY, []):   # declared as a warning, broken by some published rows
         value = rule["value"] if rule["value"] is not True else ""
         found.append(f"{rule['constraint']}{': ' if value != '' else ''}{value} — hanya peringatan, {rule['rows']} "

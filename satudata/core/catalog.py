@@ -219,6 +219,9 @@ class ReadOptions(_Strict):
         return self.strip if isinstance(self.strip, bool) else field in self.strip
 
 
+ENV_REFERENCE = re.compile(r"\$\{([A-Z_][A-Z0-9_]*)\}")
+
+
 class Source(_Strict):
     kind: Literal["file", "glob", "http", "sql"]
     path: str | None = None
@@ -226,6 +229,30 @@ class Source(_Strict):
     query: str | None = None
     format: Literal["csv", "xlsx", "xls", "ods", "html", "json"] | None = None
     options: ReadOptions = ReadOptions()
+    # HTTP request headers; a secret is named, never written: {Authorization: "Bearer ${JOBFAIR_TOKEN}"} takes the
+    # token from the environment when the export is pulled, and it is never recorded anywhere.
+    headers: dict[str, str] = {}
+    timeout: float = Field(600.0, gt=0)          # seconds for the whole pull (an HTTP download, a SQL query)
+    max_bytes: int = Field(20 * 1024 ** 3, gt=0)  # an HTTP body beyond this is refused (an endless body)
+
+    @field_validator("headers")
+    @classmethod
+    def _secrets_by_reference(cls, value: dict[str, str]) -> dict[str, str]:
+        for name, text in value.items():
+            if name.lower() in ("authorization", "proxy-authorization", "x-api-key", "api-key", "cookie") \
+                    and not ENV_REFERENCE.search(text):
+                raise ValueError(f"header {name} holds a secret written in the catalogue: name an environment "
+                                 f"variable instead, e.g. {name}: \"Bearer ${{MY_TOKEN}}\"")
+        return value
+
+    @model_serializer(mode="wrap")
+    def _dump(self, handler: Any) -> dict[str, Any]:
+        """Settings a catalogue does not declare stay out of its hash, so adding them changed no version."""
+        dumped = handler(self)
+        for key in ("headers", "timeout", "max_bytes"):
+            if key not in self.model_fields_set:
+                dumped.pop(key, None)
+        return dumped
 
 
 class Temporal(_Strict):

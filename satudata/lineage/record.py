@@ -86,6 +86,22 @@ class ChainRunFacet(RunFacet):
         return f"{SCHEMA_BASE}/ChainRunFacet.json#/$defs/ChainRunFacet"
 
 
+@attr.define
+class ReadingRunFacet(RunFacet):
+    """How the run read its exports: each file's format and dialect (which values were sniffed, not declared), the
+    units taken out of cells, the declared transformations (case, units, codes, header rows, unpivot) with the cells
+    each changed, and the rows each drop rule removed (totals and subtotals)."""
+
+    dialects: dict = attr.field(factory=dict)
+    units: dict = attr.field(factory=dict)
+    transformations: list = attr.field(factory=list)
+    droppedRows: dict = attr.field(factory=dict)  # noqa: N815
+
+    @staticmethod
+    def _get_schema() -> str:
+        return f"{SCHEMA_BASE}/ReadingRunFacet.json#/$defs/ReadingRunFacet"
+
+
 def _git(root: Path, *args: str) -> str | None:
     try:
         out = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, timeout=10)
@@ -135,6 +151,7 @@ class LineageInput:
     code_root: str = "."                # the catalogue's folder (its git commit is recorded as catalogGitCommit)
     target: str = "local"
     error: str | None = None
+    reading: dict | None = None         # ValidationReport.reading: how the exports were read
 
 
 def current_run_ids() -> tuple[str, str | None]:
@@ -262,6 +279,11 @@ def _run(info: LineageInput) -> Run:
         facets["parent"] = parent_run.ParentRunFacet(
             run=parent_run.Run(runId=info.parent_run_id),
             job=parent_run.Job(namespace=NAMESPACE, name=PARENT_JOB))
+    if info.reading:
+        facets["satudata_reading"] = ReadingRunFacet(
+            dialects=info.reading.get("dialects", {}), units=info.reading.get("units", {}),
+            transformations=info.reading.get("transformations", []),
+            droppedRows=info.reading.get("dropped_rows", {}))
     if info.error:
         facets["errorMessage"] = error_message_run.ErrorMessageRunFacet(
             message=info.error, programmingLanguage="python")

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import csv
 import glob
+import os
 import shutil
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlparse, urlunparse
 
-from satudata.core.catalog import Source
+from satudata.core.catalog import ENV_REFERENCE, Source
 from satudata.core.files import CHUNK, sha256_file
 from satudata.core.problems import ExportUnreadable
 from satudata.core.records import RawExport
@@ -65,26 +67,47 @@ def _copy(origin: Path, dest_dir: Path, fmt: str, root: Path) -> RawExport:
     return _record(target, declared_name(origin, root), fmt)
 
 
-def _http(url: str, dest_dir: Path, fmt: str, timeout: float) -> RawExport:
+def resolve_headers(headers: dict[str, str], where: str) -> dict[str, str]:
+    """The request headers with each ``${NAME}`` taken from the environment (read here, at pull time only)."""
+    resolved = {}
+    for name, text in headers.items():
+        missing = [v for v in ENV_REFERENCE.findall(text) if v not in os.environ]
+        if missing:
+            raise ExportUnreadable(where, f"variabel lingkungan {', '.join(missing)} untuk header {name} tidak ada",
+                                   f"the environment variable {', '.join(missing)} for header {name} is not set")
+        resolved[name] = ENV_REFERENCE.sub(lambda m: os.environ[m.group(1)], text)
+    return resolved
+
+
+def _http(source: Source, dest_dir: Path, fmt: str, read_timeout: float) -> RawExport:
     import requests
 
-    name = Path(urlparse(url).path).name or f"export.{fmt}"
-    target = dest_dir / name
+    url, shown = source.url, public_url(source.url)   # the real URL may hold credentials: only `shown` is told
+    target = dest_dir / (Path(urlparse(url).path).name or f"export.{fmt}")
+    headers = resolve_headers(source.headers, shown)
+    deadline, size = time.monotonic() + source.timeout, 0
     try:
-        with requests.get(url, stream=True, timeout=timeout) as response:
+        with requests.get(url, stream=True, timeout=min(read_timeout, source.timeout), headers=headers) as response:
             response.raise_for_status()
             with target.open("wb") as handle:
                 for chunk in response.iter_content(CHUNK):
+                    size += len(chunk)
+                    if size > source.max_bytes:
+                        raise ExportUnreadable(shown, f"jawaban lebih dari {source.max_bytes} bita (source.max_bytes)",
+                                               f"the answer is larger than {source.max_bytes} bytes "
+                                               "(source.max_bytes)")
+                    if time.monotonic() > deadline:
+                        raise ExportUnreadable(shown, f"unduhan melebihi {source.timeout:g} detik (source.timeout)",
+                                               f"the download took more than {source.timeout:g} s (source.timeout)")
                     handle.write(chunk)
     except requests.RequestException as exc:
-        shown = public_url(url)   # the exception's text may hold the URL with its credentials
-        status = getattr(exc.response, "status_code", None)
+        status = getattr(exc.response, "status_code", None)   # the exception's text may hold the URL: not told
         why = f"HTTP {status}" if status else type(exc).__name__
         raise ExportUnreadable(shown, f"gagal mengunduh: {why}", f"download failed: {why}") from None
-    return _record(target, public_url(url), fmt)
+    return _record(target, shown, fmt)
 
 
-def _sql(url: str, query: str, dest_dir: Path, root: Path) -> RawExport:
+def _sql(url: str, query: str, dest_dir: Path, root: Path, timeout: float = 600.0) -> RawExport:
     import sqlalchemy
 
     declared = url
@@ -93,6 +116,7 @@ def _sql(url: str, query: str, dest_dir: Path, root: Path) -> RawExport:
     target = dest_dir / "query_result.csv"
     try:
         engine = sqlalchemy.create_engine(url)
+        _limit_statements(engine, timeout)
         with engine.connect() as connection, target.open("w", encoding="utf-8", newline="") as handle:
             result = connection.execution_options(stream_results=True).execute(sqlalchemy.text(query))
             writer = csv.writer(handle)
@@ -101,9 +125,31 @@ def _sql(url: str, query: str, dest_dir: Path, root: Path) -> RawExport:
                 writer.writerows(["" if v is None else v for v in row] for row in rows)
         engine.dispose()
     except sqlalchemy.exc.SQLAlchemyError as exc:
-        raise ExportUnreadable(public_sql_url(declared), f"kueri SQL gagal: {exc.__class__.__name__}: {exc.args[0]}",
-                               f"SQL query failed: {exc.__class__.__name__}: {exc.args[0]}") from None
+        why = str(exc.orig if getattr(exc, "orig", None) is not None else exc.args[0])
+        if "interrupted" in why.lower() or "statement timeout" in why.lower():
+            why = f"the query ran longer than {timeout:g} s (source.timeout)"
+        raise ExportUnreadable(public_sql_url(declared), f"kueri SQL gagal: {exc.__class__.__name__}: {why}",
+                               f"SQL query failed: {exc.__class__.__name__}: {why}") from None
     return _record(target, public_sql_url(declared), "csv", query)
+
+
+def _limit_statements(engine: object, seconds: float) -> None:
+    """Stop a query that runs longer than ``seconds``: SQLite through its progress handler, PostgreSQL and MySQL
+    through their statement timeouts."""
+    from sqlalchemy import event
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(connection: object, _record: object) -> None:
+        name = type(connection).__module__
+        if name.startswith("sqlite3"):
+            deadline = time.monotonic() + seconds
+            connection.set_progress_handler(lambda: int(time.monotonic() > deadline), 10_000)
+        elif "psycopg" in name:
+            with connection.cursor() as cursor:
+                cursor.execute(f"SET statement_timeout = {int(seconds * 1000)}")
+        elif "mysql" in name.lower():
+            with connection.cursor() as cursor:
+                cursor.execute(f"SET SESSION MAX_EXECUTION_TIME = {int(seconds * 1000)}")
 
 
 def local_exports(source: Source, root: Path) -> list[Path]:
@@ -129,5 +175,5 @@ def pull(source: Source, root: Path, dest_dir: Path, *, http_timeout: float = 60
                                    "no file matches the pattern")
         return [_copy(p, dest_dir, fmt, root) for p in matches]
     if source.kind == "http":
-        return [_http(source.url, dest_dir, fmt, http_timeout)]
-    return [_sql(source.url, source.query, dest_dir, root)]
+        return [_http(source, dest_dir, fmt, http_timeout)]
+    return [_sql(source.url, source.query, dest_dir, root, source.timeout)]

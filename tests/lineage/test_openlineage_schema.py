@@ -12,7 +12,14 @@ from urllib.parse import urldefrag
 import pytest
 from jsonschema import Draft202012Validator
 
-from satudata.lineage.record import ChainRunFacet, ChecksumDatasetFacet, LineageInput, build_events, event_dicts
+from satudata.lineage.record import (
+    ChainRunFacet,
+    ChecksumDatasetFacet,
+    LineageInput,
+    ReadingRunFacet,
+    build_events,
+    event_dicts,
+)
 from satudata.validators.report import CheckResult
 from tests.lineage.ol_schema import RUN_EVENT, SPEC_DIR, STAND_INS, facets, registry, schema_files, validate_event
 
@@ -40,7 +47,13 @@ def _published() -> LineageInput:
         outputs=[{"name": n, "uri": f"{PORTAL}/{n}", "sha256": c * 64, "bytes": 100 + i}
                  for i, (n, c) in enumerate((("data.parquet", "c"), ("data.csv", "d"), ("datapackage.json", "e")))],
         schema_sha256="f" * 64, suite_sha256="1" * 64, previous_version="0.9.0", previous_lineage_sha256="2" * 64,
-        parent_run_id=PARENT_ID, code_root=".")
+        parent_run_id=PARENT_ID, code_root=".",
+        reading={"dialects": {"query_result.csv": {"format": "csv", "encoding": "utf-8", "delimiter": ",",
+                                                   "quotechar": '"', "sniffed": []}},
+                 "units": {"persentase": "%"},
+                 "transformations": [{"field": "persentase", "transform": "units", "how": "%", "cells": 12},
+                                     {"field": None, "transform": "header_rows", "how": "rows 1, 2", "cells": None}],
+                 "dropped_rows": {"kode_opd": 2}})
 
 
 def _rejected() -> LineageInput:
@@ -123,10 +136,12 @@ _DELETE = object()
      "inputs[0].inputFacets.dataQualityAssertions.assertions[0].success: 'yes' is not of type 'boolean'"),
     (_set("schemaURL", "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/JobEvent"),
      "schemaURL: 'https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/JobEvent' is not a RunEvent schema"),
+    (_set("run.facets.satudata_reading.droppedRows.kode_opd", "2"),
+     "run.facets.satudata_reading.droppedRows.kode_opd: '2' is not of type 'integer'"),
 ], ids=["no-producer", "runId-not-uuid", "facet-without-_producer", "unknown-_schemaURL", "checksum-bytes-string",
         "checksum-bytes-float", "checksum-sha256-uppercase", "_schemaURL-without-fragment", "chain-target",
         "parent-runId", "eventTime-not-date-time", "eventType", "_producer-not-uri", "assertion-success",
-        "event-schemaURL-not-RunEvent"])
+        "event-schemaURL-not-RunEvent", "reading-dropped-rows-string"])
 def test_validator_catches_a_bad_event(complete: dict, change: Callable[[dict], None], expected: str):
     event = copy.deepcopy(complete)
     change(event)
@@ -149,7 +164,7 @@ def test_stored_schemas_are_valid_draft_2020_12_with_the_ids_the_readme_names():
 def test_our_facet_schemas_ship_in_the_package_under_the_url_the_facets_name():
     shipped = {p.name: json.loads(p.read_text(encoding="utf-8"))
                for p in (resources.files("satudata.lineage") / "facets").iterdir() if p.name.endswith(".json")}
-    for facet in (ChecksumDatasetFacet, ChainRunFacet):
+    for facet in (ChecksumDatasetFacet, ChainRunFacet, ReadingRunFacet):
         url, fragment = urldefrag(facet._get_schema())
         schema = shipped[f"{facet.__name__}.json"]
         assert schema["$id"] == url and fragment == f"/$defs/{facet.__name__}"

@@ -86,3 +86,22 @@ def test_cli_prints_catalogue_error_and_exits_2(project: Path):
     result = CliRunner().invoke(app, ["list", "--catalog", str(project / "catalog.yaml")])
     assert result.exit_code == 2
     assert "datasets[kode-wilayah].frequency" in result.output
+
+
+@pytest.mark.parametrize("bad", ["../etc", "dinkes/rahasia", "ДИНКЕС", "dínkes", "Dinkes", ".hidden", "a"])
+@pytest.mark.parametrize("where", ["dataset", "department"])
+def test_ids_that_could_leave_the_portal_folder_or_are_not_plain_ascii_are_refused(project: Path, bad: str,
+                                                                                  where: str):
+    def change(raw: dict) -> None:
+        if where == "dataset":
+            _first_dataset(raw)["id"] = bad
+        else:
+            old = raw["departments"][0]["id"]
+            raw["departments"][0]["id"] = bad
+            for dataset in raw["datasets"]:
+                if dataset["department"] == old:
+                    dataset["department"] = bad
+
+    with pytest.raises(CatalogError) as caught:
+        load_catalog(_broken(project, change))
+    assert caught.value.key.endswith(".id") and "a-z" in caught.value.problem + caught.value.fix

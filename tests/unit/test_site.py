@@ -651,3 +651,10 @@ def test_dataset_page_configures_the_explorer_from_the_published_schema(site):
     box = _squash(next(e for e in page.find("section") if e.attrs.get("aria-labelledby") == "download-h").text)
     assert "Kamus data Data dictionary" in box and "Semua versi Every version (1)" in box
     assert page.find("a", href=f"../../api/3/action/package_show/{ANTREAN}.json")
+
+
+def test_the_download_box_says_how_to_open_the_csv_without_running_formulas(site):
+    catalog, root = site
+    page = _dataset_page(root, catalog, GARIS)
+    note = _squash(page.by_id("csv-safety").text)
+    assert "Dari Teks/CSV" in note and "From Text/CSV" in note and "never run as formulas" in note

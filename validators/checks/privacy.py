@@ -28,4 +28,17 @@ CHECKS = (
           ("Nama kolom {field} menunjukkan data pribadi. Pastikan tidak ada data pribadi warga.",
            "Column name {field} suggests personal data. Make sure it holds no citizen's personal data."),
           severity=WARNING, declared="selalu / always"),
+    check("formula-injection", PRIVACY,
+          ("Sel yang dibaca sebagai rumus", "Cell read as a spreadsheet formula"),
+          ("Sel teks yang diawali =, +, - atau @: Excel dan LibreOffice menjalankannya sebagai rumus bila data.csv "
+           "dibuka dengan klik ganda (injeksi rumus CSV).",
+           "A text cell beginning with =, +, - or @: Excel and LibreOffice run it as a formula when data.csv is "
+           "opened by double-clicking it (CSV formula injection)."),
+          ("Periksa sel itu di sistem asal: hapus tanda di depannya bila bukan bagian dari data.",
+           "Check the cell in the source system: remove the leading sign if it is not part of the data."),
+          ("Sel {value!r} di kolom {field} diawali tanda rumus ({detail}); spreadsheet akan menjalankannya. Periksa "
+           "sel itu di sistem asal.",
+           "Cell {value!r} in column {field} begins with a formula sign ({detail}); a spreadsheet would run it. "
+           "Check the cell in the source system."),
+          severity=WARNING, declared="selalu, kolom teks publik / always, public text columns"),
 )
