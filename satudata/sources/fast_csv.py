@@ -107,6 +107,8 @@ def stage_csv_fast(raws: Iterable[RawExport], options: ReadOptions, schema_field
                     if progress:
                         progress(count, done_bytes + position)
                 done_bytes += plan.raw.bytes
+                if progress:
+                    progress(count, done_bytes)
             if pending is not None:
                 pending.result()
     except (NotRegular, pa.ArrowInvalid, UnicodeDecodeError):
@@ -191,6 +193,13 @@ def _refuse_row(row: object) -> str:
     return "error"   # another number of cells than the header: the slow path reports extra/missing cells
 
 
+def _text_bytes(batch: pa.RecordBatch) -> int:
+    """About the bytes of the file a parsed batch came from: its cells' text and a delimiter or line end after each
+    (quotes are not counted)."""
+    text = sum(pc.sum(pc.binary_length(column)).as_py() or 0 for column in batch.columns)
+    return text + batch.num_rows * batch.num_columns
+
+
 def _stream(plan: _Plan, options: ReadOptions, batcher: _Batcher) -> Iterable[tuple[pa.Table, list[int], int]]:
     """Staged batches of one export, with their blank rows and how far into the file the reader has got."""
     path = plan.raw.path
@@ -209,9 +218,10 @@ def _stream(plan: _Plan, options: ReadOptions, batcher: _Batcher) -> Iterable[tu
                                              ignore_empty_lines=False, invalid_row_handler=_refuse_row),
             convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(columns, pa.string()),
                                                  strings_can_be_null=False, quoted_strings_can_be_null=False))
-        first_row = plan.records_before + 1
+        first_row, parsed = plan.records_before + 1, plan.offset
         for batch in reader:
-            yield (*batcher.convert(batch, plan, first_row), source.tell())
+            parsed += _text_bytes(batch)   # source.tell() runs tens of MB ahead: pyarrow reads ahead
+            yield (*batcher.convert(batch, plan, first_row), min(parsed, source.tell()))
             first_row += batch.num_rows
     finally:
         source.close()
