@@ -74,20 +74,22 @@ def problem_rows(report: dict) -> list[tuple[dict, str, str]]:
 
 
 def _table(title: str, rows: list[tuple[dict, str, str]], many_files: bool) -> Table:
-    table = Table(title=title, title_justify="left", show_lines=True)
+    """One line a problem; a fix is written once for the problems that share it, each group under a rule."""
+    table = Table(title=title, title_justify="left")
     table.add_column("kolom/column", no_wrap=True, max_width=24, overflow="ellipsis")
     table.add_column("cek/check", overflow="fold", max_width=24)
+    table.add_column("aturan/rule", no_wrap=True, max_width=16, overflow="ellipsis")
     table.add_column("n", justify="right", no_wrap=True)
-    table.add_column("contoh/example", max_width=26, overflow="fold")
+    table.add_column("contoh/example", no_wrap=True, max_width=30, overflow="ellipsis")
     table.add_column("perbaiki / fix", ratio=1)
     previous = None
     for result, fix_id, fix_en in rows:
         same = (fix_id, fix_en) == previous
-        check = Text(result["check"])
-        if result.get("detail") and result.get("examples"):   # without examples the message quotes it
-            check.append("\n" + _short(result["detail"], 48), style="dim")
-        table.add_row(escape(result.get("field") or "(tabel/table)"), check, f"{result['count']:,}",
-                      escape(first_example(result, many_files)),
+        if previous is not None and not same:
+            table.add_section()
+        rule = result.get("detail") if result.get("examples") else None   # without examples the message quotes it
+        table.add_row(escape(result.get("field") or "(tabel/table)"), escape(result["check"]), escape(rule or "-"),
+                      f"{result['count']:,}", escape(first_example(result, many_files)),
                       Text(SAME_FIX, style="dim") if same else Text.assemble(fix_id, "\n", (fix_en, "dim")))
         previous = (fix_id, fix_en)
     return table
@@ -102,17 +104,21 @@ def _stack(title: str, rows: list[tuple[dict, str, str]], many_files: bool) -> G
     parts: list[Text | Padding] = [Text(title)]
     previous = None
     for result, fix_id, fix_en in rows:
-        rule = f" ({result['detail']})" if result.get("detail") and result.get("examples") else ""
+        rule = f" ({_short(result['detail'], 32)})" if result.get("detail") and result.get("examples") else ""
         parts.append(Text.assemble(("✗ " if result["severity"] == "error" else "! ", "bold"),
                                    (result.get("field") or "(tabel/table)", "bold"),
                                    f" · {result['check']}{rule} · {result['count']:,} · ",
                                    first_example(result, many_files)))
         if (fix_id, fix_en) == previous:
-            parts.append(Padding(Text(SAME_FIX, style="dim"), (0, 0, 0, 2), expand=False))
+            parts.append(_indented(Text(SAME_FIX, style="dim")))
         else:
-            parts += [Padding(Text(fix_id), (0, 0, 0, 2), expand=False), Padding(Text(fix_en, style="dim"), (0, 0, 0, 2), expand=False)]
+            parts += [_indented(Text(fix_id)), _indented(Text(fix_en, style="dim"))]
         previous = (fix_id, fix_en)
     return Group(*parts)
+
+
+def _indented(text: Text) -> Padding:
+    return Padding(text, (0, 0, 0, 2), expand=False)
 
 
 def summary_table(report: dict, title: str, console: Console,
