@@ -98,7 +98,7 @@ def lineage(dataset: DatasetArgument,
         inv.err.print(f"Laporan / report: {escape(str(output))}")
 
 
-def verify(datasets: Annotated[list[str] | None, typer.Argument(help="Dataset ids (default: all).",
+def verify(datasets: Annotated[list[str] | None, typer.Argument(help="Dataset ids (default: all).", metavar="DATASET",
                                                                  show_default=False)] = None,
            catalog: CatalogOption = Path("catalog.yaml"), portal: PortalOption = None,
            target: TargetOption = "local",

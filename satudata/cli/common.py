@@ -46,7 +46,7 @@ CatalogOption = Annotated[Path, typer.Option("--catalog", "-c", help="Path to ca
 PortalOption = Annotated[Path | None, typer.Option("--portal", help="Local portal folder (overrides catalog.yaml).")]
 TargetOption = Annotated[str, typer.Option("--target", help="Publish target: local or ckan.")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON (keys in docs/cli.md) instead of tables.")]
-DatasetArgument = Annotated[str, typer.Argument(help="Dataset id.", show_default=False)]
+DatasetArgument = Annotated[str, typer.Argument(help="Dataset id.", metavar="DATASET", show_default=False)]
 
 
 def consoles() -> tuple[Console, Console]:

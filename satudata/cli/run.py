@@ -18,7 +18,7 @@ from satudata.flows.progress import STAGES
 STATUS_STYLE = {"published": "green", "unchanged": "cyan", "quarantined": "red", "failed": "red bold"}
 
 
-def run(datasets: Annotated[list[str] | None, typer.Argument(help="Dataset ids (default: all).",
+def run(datasets: Annotated[list[str] | None, typer.Argument(help="Dataset ids (default: all).", metavar="DATASET",
                                                               show_default=False)] = None,
         catalog: CatalogOption = Path("catalog.yaml"),
         target: Annotated[str, typer.Option(help="Publish target: local or ckan.")] = "local",

@@ -14,7 +14,7 @@ from satudata.cli.problems import print_summary, problem_rows
 
 def validate(dataset: DatasetArgument,
              file: Annotated[Path | None, typer.Argument(help="Check this export instead of the declared source.",
-                                                         show_default=False)] = None,
+                                                         metavar="FILE", show_default=False)] = None,
              catalog: CatalogOption = Path("catalog.yaml"), as_json: JsonOption = False) -> None:
     """Check an export against the dataset's schema, suite and privacy rules; publishes nothing.
 
