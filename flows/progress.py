@@ -67,11 +67,6 @@ def advance(dataset_id: str, rows: int, bytes_read: int, bytes_total: int) -> No
     _publish(Update(dataset_id, stage, note, rows, bytes_read, bytes_total, time.monotonic()))
 
 
-def current(dataset_id: str) -> Update | None:
-    with _lock:
-        return _current.get(dataset_id)
-
-
 def timings(dataset_id: str) -> dict[str, float]:
     """Seconds spent in each stage the dataset went through (a stage ends when the next one or the outcome
     begins; one still running is not counted), in the order of STAGES."""

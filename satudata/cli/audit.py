@@ -35,12 +35,12 @@ OUTCOME_STYLE = {"passed": "green", "warned": "yellow", "failed": "red bold"}
 TargetOption = Annotated[str, typer.Option("--target", help="Where the versions are published: local or ckan.")]
 
 
-def _open(catalog: Path, target: str, portal: Path | None, ids: list[str], as_json: bool):
+def _open(catalog: Path, target: str, portal: Path | None, ids: list[str]):
     """(invocation, publisher, dataset ids): catalogue mistakes, unknown ids and a target with no URL or token exit
     2 (reading the target later, its errors exit 3)."""
     from satudata.flows.context import make_publisher
 
-    inv = Invocation.open(catalog, target=target, portal=portal, as_json=as_json)
+    inv = Invocation.open(catalog, target=target, portal=portal)
     ids = inv.dataset_ids(ids)
     try:
         return inv, make_publisher(inv.catalog, inv.settings), ids
@@ -73,7 +73,7 @@ def lineage(dataset: DatasetArgument,
     from satudata.audit import build_report, render_html
 
     fmt = _format(fmt, as_json, ("text", "json", "html"))
-    inv, publisher, _ = _open(catalog, target, portal, [dataset], fmt == "json")
+    inv, publisher, _ = _open(catalog, target, portal, [dataset])
     try:
         report = build_report(publisher, inv.catalog.dataset(dataset), inv.settings.quarantine(), version)
     except PublishError as exc:
@@ -114,7 +114,7 @@ def verify(datasets: Annotated[list[str] | None, typer.Argument(help="Dataset id
     from satudata.verify import verify as run_verify
 
     fmt = _format(fmt, as_json, ("text", "json"))
-    inv, publisher, ids = _open(catalog, target, portal, datasets or [], fmt == "json")
+    inv, publisher, ids = _open(catalog, target, portal, datasets or [])
     try:
         findings = run_verify(publisher, [inv.catalog.dataset(i) for i in ids])
     except PublishError as exc:

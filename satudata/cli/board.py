@@ -189,11 +189,12 @@ class PlainLog:
 def run_catalog(ids: list[str], settings: RunSettings, console: Console) -> list[dict]:
     """Run the catalogue flow for ``ids`` with the board on ``console``; each outcome gains ``stages``, the
     seconds its dataset spent in each stage."""
+    from satudata.cli.interrupt import stop_at_once
     from satudata.flows.publish import with_concurrency
 
     live = console.is_terminal and not console.is_dumb_terminal
     board = LiveBoard(console, ids) if live else PlainLog(console, ids)
     progress.reset()
-    with board, progress.listening(board):
+    with stop_at_once(settings.work(), live), board, progress.listening(board):
         outcomes = with_concurrency(settings.concurrency)(ids, settings.to_dict())
     return [dict(o, stages=progress.timings(o["dataset"])) for o in outcomes]

@@ -15,7 +15,7 @@ def list_datasets(catalog: CatalogOption = Path("catalog.yaml"), portal: PortalO
     """The catalogue: every dataset, its department, source and latest published version."""
     from satudata.publish.local import LocalPortal
 
-    inv = Invocation.open(catalog, portal=portal, as_json=as_json)
+    inv = Invocation.open(catalog, portal=portal)
     local = LocalPortal(inv.catalog, inv.settings.portal_dir)
     rows = [{"id": ds.id, "department": ds.department, "title": ds.title.model_dump(),
              "source": {"kind": ds.source.kind, "format": ds.source.format}, "frequency": ds.frequency,
@@ -41,7 +41,7 @@ def versions(dataset: DatasetArgument, catalog: CatalogOption = Path("catalog.ya
     from satudata.core.publishing import PACKAGE_FILE, read_package
     from satudata.publish.local import LocalPortal
 
-    inv = Invocation.open(catalog, portal=portal, as_json=as_json)
+    inv = Invocation.open(catalog, portal=portal)
     inv.dataset_ids([dataset])
     local = LocalPortal(inv.catalog, inv.settings.portal_dir)
     ds = inv.catalog.dataset(dataset)

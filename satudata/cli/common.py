@@ -73,11 +73,10 @@ class Invocation:
     err: Console
     catalog: Catalog
     settings: RunSettings
-    as_json: bool = False
 
     @classmethod
     def open(cls, catalog_path: Path, *, target: str = "local", portal: Path | None = None, concurrency: int = 2,
-             as_json: bool = False, prefect: bool = False) -> Invocation:
+             prefect: bool = False) -> Invocation:
         """Read catalog.yaml and the environment once. ``prefect``: the command runs Prefect or GX, whose state
         and noise ``quiet_environment`` keeps in the project's folder and off the terminal."""
         out, err = consoles()
@@ -89,7 +88,7 @@ class Invocation:
                                                 concurrency=concurrency)
         if prefect:
             quiet_environment(settings.root)
-        return cls(out, err, catalog, settings, as_json)
+        return cls(out, err, catalog, settings)
 
     def dataset_ids(self, ids: list[str]) -> list[str]:
         """The ids asked for (all of the catalogue when none), each checked against it (exit 2 when unknown)."""

@@ -20,7 +20,7 @@ def deploy(catalog: CatalogOption = Path("catalog.yaml"),
            pool: Annotated[str, typer.Option(help="Prefect work pool (process type).")] = "satudata",
            as_json: JsonOption = False) -> None:
     """Generate one Prefect deployment per dataset, scheduled by its update frequency (cron, Asia/Jakarta)."""
-    inv = Invocation.open(catalog, target=target, as_json=as_json, prefect=True)
+    inv = Invocation.open(catalog, target=target, prefect=True)
     api_url = os.environ.get("PREFECT_API_URL")
     if apply and not api_url:
         fail(inv.err, "[red]--apply needs a Prefect server: set PREFECT_API_URL (see README, Running in "

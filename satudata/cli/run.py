@@ -31,16 +31,12 @@ def run(datasets: Annotated[list[str] | None, typer.Argument(help="Dataset ids (
     second and the time left; otherwise (a pipe, CI, a Prefect worker) the same comes as plain log lines. With
     --json the progress goes to stderr and stdout holds only the JSON summary.
     """
-    inv = Invocation.open(catalog, target=target, portal=portal, concurrency=concurrency, as_json=as_json,
+    inv = Invocation.open(catalog, target=target, portal=portal, concurrency=concurrency,
                           prefect=True)
     ids = inv.dataset_ids(datasets or [])
     from satudata.cli.board import run_catalog
 
-    try:
-        outcomes = run_catalog(ids, inv.settings, inv.err if as_json else inv.out)
-    except KeyboardInterrupt:
-        inv.err.print("[red]dihentikan / interrupted[/]")
-        raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
+    outcomes = run_catalog(ids, inv.settings, inv.err if as_json else inv.out)   # Ctrl+C: exit 130 (interrupt.py)
     portal_dir = inv.portal_dir() if target == "local" else None
     if as_json:
         print_json(summary_json(outcomes, target, portal_dir))

@@ -22,7 +22,7 @@ def validate(dataset: DatasetArgument,
     as many as fit on a screen; the whole report is written to .satudata/reports/. Exits 1 when the export would be
     quarantined.
     """
-    inv = Invocation.open(catalog, as_json=as_json, prefect=True)
+    inv = Invocation.open(catalog, prefect=True)
     inv.dataset_ids([dataset])
     from satudata.checking import check_export
 

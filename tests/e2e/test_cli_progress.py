@@ -41,13 +41,23 @@ def _command(catalog: Path, portal: Path) -> list[str]:
     return [SATUDATA, "run", DATASET, "--catalog", str(catalog), "--portal", str(portal)]
 
 
-def _in_pty(command: list[str], env: dict, timeout: float = 600) -> tuple[int, bytes]:
-    """Run ``command`` with a 40x120 pseudo-terminal as stdin, stdout and stderr; everything it wrote."""
+def _controlling_terminal() -> None:
+    """In the child: a session of its own with the pseudo-terminal as its controlling terminal, as a shell does,
+    so Ctrl+C typed on it interrupts the child's process group."""
+    os.setsid()
+    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+
+def _in_pty(command: list[str], env: dict, timeout: float = 600,
+            ctrl_c_after: bytes | None = None) -> tuple[int, bytes, float | None, int]:
+    """Run ``command`` on a 40x120 pseudo-terminal (stdin, stdout, stderr); (exit code, everything it wrote, seconds
+    from Ctrl+C to the exit, its process group). ``ctrl_c_after``: type Ctrl+C once the output holds these bytes."""
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
-    process = subprocess.Popen(command, stdin=slave, stdout=slave, stderr=slave, env=env, start_new_session=True)
+    process = subprocess.Popen(command, stdin=slave, stdout=slave, stderr=slave, env=env,
+                               preexec_fn=_controlling_terminal)
     os.close(slave)
-    chunks, deadline = [], time.monotonic() + timeout
+    chunks, deadline, typed = [], time.monotonic() + timeout, None
     try:
         while time.monotonic() < deadline:
             ready, _, _ = select.select([master], [], [], 0.5)
@@ -59,9 +69,13 @@ def _in_pty(command: list[str], env: dict, timeout: float = 600) -> tuple[int, b
                 if not data:
                     break
                 chunks.append(data)
+                if ctrl_c_after is not None and typed is None and ctrl_c_after in b"".join(chunks[-50:]):
+                    os.write(master, b"\x03")
+                    typed = time.monotonic()
             elif process.poll() is not None:
                 break
-        return process.wait(timeout=60), b"".join(chunks)
+        code = process.wait(timeout=60)
+        return code, b"".join(chunks), (time.monotonic() - typed) if typed else None, process.pid
     finally:
         if process.poll() is None:
             process.kill()
@@ -82,7 +96,7 @@ def _rows(line: str) -> int:
 
 def test_the_live_line_updates_in_a_pseudo_terminal(bench, tmp_path: Path):
     catalog, env = bench
-    code, raw = _in_pty(_command(catalog, tmp_path / "portal"), env)
+    code, raw, _, _ = _in_pty(_command(catalog, tmp_path / "portal"), env)
     screen = raw.decode("utf-8", errors="replace")
     assert code == 1, screen[-3000:]   # the generator plants errors: quarantined
     assert "\x1b[?25l" in screen and "\x1b[2K" in screen and "\x1b[1A" in screen   # redrawn in place
@@ -116,3 +130,30 @@ def test_plain_lines_when_stdout_is_a_pipe(bench, tmp_path: Path):
     noise = [line for line in done.stdout.splitlines() + done.stderr.splitlines()
              if re.search(r"(?i:prefect)|Calculating Metrics|Traceback|\bWARNING\b|\bINFO\b", line)]
     assert noise == []
+
+
+def test_ctrl_c_stops_the_run_at_once_with_exit_130_and_leaves_nothing_behind(bench, tmp_path: Path):
+    catalog, env = bench
+    work = catalog.parent / ".satudata" / "work"
+    before = set(work.iterdir()) if work.is_dir() else set()
+    command = _command(catalog, tmp_path / "portal")
+    code, raw, seconds, group = _in_pty(command, env, ctrl_c_after=b"baris/rows")
+    screen = raw.decode("utf-8", errors="replace")
+    assert seconds is not None, "the reading never showed"
+    assert code == 130 and seconds < 15, (code, seconds, screen[-2000:])
+    assert "dihentikan / interrupted" in screen and "nothing is half-published" in screen
+    assert screen.rfind("\x1b[?25h") > screen.rfind("\x1b[?25l")   # the cursor is shown again
+    assert (set(work.iterdir()) if work.is_dir() else set()) == before   # the run's work folder is gone
+    assert not (tmp_path / "portal" / "dispendukcapil" / DATASET).exists()
+    assert _group_gone(group), "a process of the run (the temporary Prefect server) is still running"
+
+
+def _group_gone(group: int, wait: float = 10) -> bool:
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(group, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.2)
+    return False
