@@ -186,14 +186,15 @@ class PlainLog:
                                soft_wrap=True)
 
 
-def run_catalog(ids: list[str], settings: RunSettings, console: Console) -> list[dict]:
-    """Run the catalogue flow for ``ids`` with the board on ``console``; each outcome gains ``stages``, the
-    seconds its dataset spent in each stage."""
+def run_catalog(ids: list[str], settings: RunSettings, console: Console, log_every: float = PLAIN_EVERY) -> list[dict]:
+    """Run the catalogue flow for ``ids`` with the board on ``console`` (plain lines at most every ``log_every``
+    seconds a dataset when it is not a terminal); each outcome gains ``stages``, the seconds its dataset spent in
+    each stage."""
     from satudata.cli.interrupt import stop_at_once
     from satudata.flows.publish import with_concurrency
 
     live = console.is_terminal and not console.is_dumb_terminal
-    board = LiveBoard(console, ids) if live else PlainLog(console, ids)
+    board = LiveBoard(console, ids) if live else PlainLog(console, ids, log_every)
     progress.reset()
     with stop_at_once(settings.work(), live), board, progress.listening(board):
         outcomes = with_concurrency(settings.concurrency)(ids, settings.to_dict())

@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from satudata.cli.board import PLAIN_EVERY, run_catalog
 from satudata.cli.common import CatalogOption, ExitCode, Invocation, JsonOption, PortalOption, print_json
 from satudata.cli.problems import print_summary
 from satudata.flows.progress import STAGES
@@ -24,6 +25,9 @@ def run(datasets: Annotated[list[str] | None, typer.Argument(help="Dataset ids (
         target: Annotated[str, typer.Option(help="Publish target: local or ckan.")] = "local",
         portal: PortalOption = None,
         concurrency: Annotated[int, typer.Option(help="Datasets processed at once.", min=1)] = 2,
+        log_every: Annotated[float, typer.Option(
+            "--log-every", min=0.0, help="Seconds between two progress lines of a dataset when the output is not a "
+                                         "terminal.")] = PLAIN_EVERY,
         as_json: JsonOption = False) -> None:
     """Pull, validate, convert, version and publish datasets (publishes nothing that did not change).
 
@@ -34,9 +38,8 @@ def run(datasets: Annotated[list[str] | None, typer.Argument(help="Dataset ids (
     inv = Invocation.open(catalog, target=target, portal=portal, concurrency=concurrency,
                           prefect=True)
     ids = inv.dataset_ids(datasets or [])
-    from satudata.cli.board import run_catalog
 
-    outcomes = run_catalog(ids, inv.settings, inv.err if as_json else inv.out)   # Ctrl+C: exit 130 (interrupt.py)
+    outcomes = run_catalog(ids, inv.settings, inv.err if as_json else inv.out, log_every)   # Ctrl+C: exit 130
     portal_dir = inv.portal_dir() if target == "local" else None
     if as_json:
         print_json(summary_json(outcomes, target, portal_dir))

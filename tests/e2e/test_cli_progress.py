@@ -114,15 +114,15 @@ def test_the_live_line_updates_in_a_pseudo_terminal(bench, tmp_path: Path):
 
 def test_plain_lines_when_stdout_is_a_pipe(bench, tmp_path: Path):
     catalog, env = bench
-    done = subprocess.run(_command(catalog, tmp_path / "portal"), env=env, capture_output=True, text=True,
-                          timeout=600)
+    done = subprocess.run([*_command(catalog, tmp_path / "portal"), "--log-every", "0.25"], env=env,
+                          capture_output=True, text=True, timeout=600)
     assert done.returncode == 1, done.stdout[-3000:] + done.stderr[-3000:]
     assert "\x1b" not in done.stdout and "\r" not in done.stdout
     log = [line for line in done.stdout.splitlines() if re.match(rf"\d\d:\d\d:\d\d {DATASET}: ", line)]
     stages = [line.split(": ", 1)[1] for line in log]
     assert stages[0] == "ambil/pull" and stages[1] == "periksa/validate"
     reading = [line for line in log if "periksa/validate " in line and "baris/rows" in line]
-    assert len(reading) >= 2, log   # about one a second
+    assert len(reading) >= 3, log   # one every quarter of a second
     assert [_rows(line) for line in reading] == sorted(_rows(line) for line in reading)
     assert any(re.search(rf": {ROWS:,} baris/rows dibaca/read, [\d.]+ MB in [\d.]+ s", line) for line in log)
     assert re.search(r": karantina/quarantined \([\d.]+ s\)$", log[-1])
