@@ -94,6 +94,8 @@ def stage_fast(raws: Iterable[RawExport], options: ReadOptions, schema_fields: l
                     if progress:
                         progress(count, done_bytes + position)
                 done_bytes += plan.export.raw.bytes
+                if progress:
+                    progress(count, done_bytes)
             if pending is not None:
                 pending.result()
     except (Decline, pa.ArrowInvalid, UnicodeDecodeError):

@@ -81,6 +81,13 @@ def _data_offset(path: Path, lines: int, encoding: str) -> int:
     return offset
 
 
+def _text_bytes(batch: pa.RecordBatch) -> int:
+    """About the bytes of the file a parsed batch came from: its cells' text and a delimiter or line end after each
+    (quotes are not counted), for the progress display."""
+    text = sum(pc.sum(pc.binary_length(column)).as_py() or 0 for column in batch.columns)
+    return text + batch.num_rows * batch.num_columns
+
+
 def _stream(path: Path, options: ReadOptions, offset: int, width: int, encoding: str,
             ambiguous: bool) -> Iterator[tuple[pa.RecordBatch, int]]:
     if offset >= path.stat().st_size:
@@ -100,10 +107,12 @@ def _stream(path: Path, options: ReadOptions, offset: int, width: int, encoding:
                                              ignore_empty_lines=False),
             convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(columns, pa.string()),
                                                  strings_can_be_null=False, quoted_strings_can_be_null=False))
+        parsed = offset
         for batch in reader:
             if ambiguous and batch.num_rows and _any_all_empty(batch):
                 raise Decline("a row of empty cells: blank line or not, only Python's csv can tell")
-            yield batch, source.tell()
+            parsed += _text_bytes(batch)   # source.tell() runs tens of MB ahead: pyarrow reads ahead
+            yield batch, min(parsed, source.tell())
     finally:
         source.close()
 

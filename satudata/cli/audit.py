@@ -1,9 +1,12 @@
-"""Commands for auditors: ``satudata lineage`` (the lineage report) and ``satudata verify`` (hashes and chain)."""
+"""`satudata lineage` (the lineage report) and `satudata verify` (hashes and chain): the auditors' commands.
+
+The report and the checks are ``satudata.lineage.audit`` and ``satudata.lineage.verify``; this module reads the
+options and prints them.
+"""
 
 from __future__ import annotations
 
 import io
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -12,106 +15,123 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from satudata.cli.common import (
+    CatalogOption,
+    DatasetArgument,
+    ExitCode,
+    Invocation,
+    JsonOption,
+    PortalOption,
+    fail,
+    print_json,
+)
 from satudata.core.publishing import PublishError
 from satudata.lineage.audit import LineageReport, RunRecord, VersionLineage
 from satudata.lineage.verify import Finding, Status
 
-TARGETS = ("local", "ckan")
 STATUS_STYLE = {Status.OK: "green", Status.ALTERED: "red bold", Status.MISSING: "red bold",
                 Status.BROKEN: "magenta bold"}
 OUTCOME_STYLE = {"passed": "green", "warned": "yellow", "failed": "red bold"}
-
-CatalogOption = Annotated[Path, typer.Option("--catalog", "-c", help="Path to catalog.yaml.")]
-PortalOption = Annotated[Path | None, typer.Option("--portal", help="Local portal folder (overrides catalog.yaml).")]
 TargetOption = Annotated[str, typer.Option("--target", help="Where the versions are published: local or ckan.")]
 
 
 def _open(catalog: Path, target: str, portal: Path | None, ids: list[str]):
-    """(catalog, publisher, settings, dataset ids) — catalogue mistakes and unknown ids exit 2 (see satudata.cli)."""
-    from satudata.cli import _catalog, _check_ids, _settings, err
+    """(invocation, publisher, dataset ids): catalogue mistakes, unknown ids and a target with no URL or token exit
+    2 (reading the target later, its errors exit 3)."""
     from satudata.flows.context import make_publisher
 
-    if target not in TARGETS:
-        err.print("[red]--target must be local or ckan[/]")
-        raise typer.Exit(2)
-    cat = _catalog(catalog)
-    ids = _check_ids(cat, ids)
-    settings = _settings(catalog, target, portal)
+    inv = Invocation.open(catalog, target=target, portal=portal)
+    ids = inv.dataset_ids(ids)
     try:
-        return cat, make_publisher(cat, settings), settings, ids
+        return inv, make_publisher(inv.catalog, inv.settings), ids
     except PublishError as exc:
-        err.print(f"[red]{escape(str(exc))}[/]")
-        raise typer.Exit(2) from None
+        fail(inv.err, f"[red]Target belum diatur / target not configured[/] {target}: {escape(str(exc))}")
 
 
-def lineage(dataset: Annotated[str, typer.Argument(help="Dataset id.")],
+def _format(fmt: str, as_json: bool, allowed: tuple[str, ...]) -> str:
+    if fmt not in allowed:
+        typer.echo(f"--format must be {', '.join(allowed)}", err=True)
+        raise typer.Exit(int(ExitCode.USAGE))
+    if as_json and fmt not in ("text", "json"):
+        typer.echo("--json and --format html exclude each other", err=True)
+        raise typer.Exit(int(ExitCode.USAGE))
+    return "json" if as_json else fmt
+
+
+def lineage(dataset: DatasetArgument,
             version: Annotated[str | None, typer.Option("--version", "-v", help="Only this version in detail.")]
             = None,
             fmt: Annotated[str, typer.Option("--format", "-f", help="text (default), json or html.")] = "text",
             output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file, not stdout.")]
             = None,
             catalog: CatalogOption = Path("catalog.yaml"), portal: PortalOption = None,
-            target: TargetOption = "local") -> None:
-    """The lineage report of a dataset: every version's sources and hashes, checks, outputs, run and code."""
-    from satudata.cli import console, err
-    from satudata.lineage.audit import build_report, render_html, report_json
+            target: TargetOption = "local", as_json: JsonOption = False) -> None:
+    """The lineage report of a dataset: every version's sources and hashes, checks, outputs, run and code.
 
-    if fmt not in ("text", "json", "html"):
-        err.print("[red]--format must be text, json or html[/]")
-        raise typer.Exit(2)
-    cat, publisher, settings, _ = _open(catalog, target, portal, [dataset])
+    --json is --format json.
+    """
+    from satudata.lineage.audit import build_report, render_html
+
+    fmt = _format(fmt, as_json, ("text", "json", "html"))
+    inv, publisher, _ = _open(catalog, target, portal, [dataset])
     try:
-        report = build_report(publisher, cat.dataset(dataset), settings.quarantine(), version)
+        report = build_report(publisher, inv.catalog.dataset(dataset), inv.settings.quarantine(), version)
     except PublishError as exc:
-        err.print(f"[red]Target tidak dapat dibaca / cannot read the target[/] {publisher.target}: {escape(str(exc))}")
-        raise typer.Exit(2) from None
+        fail(inv.err, f"[red]Target tidak dapat dibaca / cannot read the target[/] {publisher.target}: "
+                      f"{escape(str(exc))}", ExitCode.UNREACHABLE)
     if version is not None and version not in [v.version for v in report.versions]:
-        err.print(f"[red]Versi tidak ada / no such version[/] {version!r}; published: "
-                  f"{', '.join(v.version for v in report.versions) or 'none'}")
-        raise typer.Exit(2)
+        fail(inv.err, f"[red]Versi tidak ada / no such version[/] {escape(version)!r}; published: "
+                      f"{', '.join(v.version for v in report.versions) or 'none'}")
     if fmt == "text" and output is None:
-        print_report(report, console)
+        print_report(report, inv.out)
         return
+    if fmt == "json" and output is None:
+        print_json(report.as_dict())
+        return
+    from satudata.lineage.audit import report_json
+
     text = report_json(report) if fmt == "json" else render_html(report) if fmt == "html" else _text(report)
     if output is None:
         typer.echo(text)
     else:
         output.write_text(text, encoding="utf-8")
-        err.print(f"Laporan / report: {output}")
+        inv.err.print(f"Laporan / report: {escape(str(output))}")
 
 
-def verify(datasets: Annotated[list[str] | None, typer.Argument(help="Dataset ids (default: all).")] = None,
+def verify(datasets: Annotated[list[str] | None, typer.Argument(help="Dataset ids (default: all).", metavar="DATASET",
+                                                                 show_default=False)] = None,
            catalog: CatalogOption = Path("catalog.yaml"), portal: PortalOption = None,
            target: TargetOption = "local",
            fmt: Annotated[str, typer.Option("--format", "-f", help="text (default, a table) or json.")] = "text",
            problems_only: Annotated[bool, typer.Option("--problems-only", help="Show only what is not OK.")]
-           = False) -> None:
+           = False, as_json: JsonOption = False) -> None:
     """Re-read every published file of every version, recompute its hash and walk the lineage chain.
 
     Reports OK, altered file, missing file or broken chain per file and version; exits 1 on any finding.
+    --json is --format json.
     """
-    from satudata.cli import console, err
     from satudata.lineage.verify import problems
     from satudata.lineage.verify import verify as run_verify
 
-    if fmt not in ("text", "json"):
-        err.print("[red]--format must be text or json[/]")
-        raise typer.Exit(2)
-    cat, publisher, _, ids = _open(catalog, target, portal, datasets or [])
+    fmt = _format(fmt, as_json, ("text", "json"))
+    inv, publisher, ids = _open(catalog, target, portal, datasets or [])
     try:
-        findings = run_verify(publisher, [cat.dataset(i) for i in ids])
+        findings = run_verify(publisher, [inv.catalog.dataset(i) for i in ids])
     except PublishError as exc:
-        err.print(f"[red]Target tidak dapat dibaca / cannot read the target[/] {publisher.target}: {escape(str(exc))}")
-        raise typer.Exit(2) from None
+        fail(inv.err, f"[red]Target tidak dapat dibaca / cannot read the target[/] {publisher.target}: "
+                      f"{escape(str(exc))}", ExitCode.UNREACHABLE)
     bad = problems(findings)
     shown = bad if problems_only else findings
     if fmt == "json":
-        typer.echo(json.dumps({"target": publisher.target, "ok": not bad, "findings": [f.as_dict() for f in shown]},
-                              ensure_ascii=False, indent=2))
+        counts: dict[str, int] = {}
+        for f in findings:
+            counts[str(f.status)] = counts.get(str(f.status), 0) + 1
+        print_json({"target": publisher.target, "ok": not bad, "counts": counts,
+                    "findings": [f.as_dict() for f in shown]})
     else:
-        print_findings(shown, findings, console)
+        print_findings(shown, findings, inv.out)
     if bad:
-        raise typer.Exit(1)
+        raise typer.Exit(int(ExitCode.PROBLEM))
 
 
 def print_findings(shown: list[Finding], findings: list[Finding], console: Console) -> None:
@@ -236,8 +256,3 @@ def _print_checks(r: RunRecord, console: Console) -> None:
     for column, names in passed.items():
         checks.add_row("[green]passed[/]", escape(column), escape(", ".join(names)), "", "0")
     console.print(checks)
-
-
-def register(app: typer.Typer) -> None:
-    app.command("lineage")(lineage)
-    app.command("verify")(verify)
