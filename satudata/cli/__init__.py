@@ -1,8 +1,9 @@
 """The satudata command line: one Typer app (``satudata.cli:app``), one module per command group.
 
-run (stewards) · validate (stewards) · list, versions (the catalogue) · lineage, verify (auditors) ·
-serve (the portal) · deploy (operations). Every command reads its configuration once, at its start
-(``common.Invocation``); every command that prints a table also prints JSON with ``--json`` (docs/cli.md).
+run (stewards) · validate (stewards) · checks, describe (writing a dataset's folder) · list, versions (the
+catalogue) · lineage, verify (auditors) · serve (the portal) · deploy (operations). Every command reads its
+configuration once, at its start (``common.Invocation``); every command that prints a table also prints JSON with
+``--json`` (docs/cli.md).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from satudata.cli import audit, catalogue, deploy, portal, run, validate
+from satudata.cli import audit, catalogue, deploy, drafting, portal, run, validate
 from satudata.cli.common import EXIT_CODES_HELP
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
@@ -43,6 +44,8 @@ COMMANDS = {
     "verify": audit.verify,
     "serve": portal.serve,
     "deploy": deploy.deploy,
+    "checks": drafting.checks,
+    "describe": drafting.describe,
 }
 for _name, _command in COMMANDS.items():
     app.command(_name, epilog=EXIT_CODES_HELP)(_command)
