@@ -6,7 +6,7 @@ and file name), downloads each back and compares its sha256 with the bundle's, t
 version's resources first and drops resources left by a run that died before committing. Only committed versions
 are seen by ``history()``/``latest()``. A re-run of a version that was not committed finds its resources by their
 ids and reuses those whose hash is right, so a run killed mid-publish is completed without duplicates.
-See the README (Publishing to CKAN) for why versions are resources of one dataset, and how ``file_uri``
+See docs/ckan.md for why versions are resources of one dataset, and how ``file_uri``
 knows the URLs in advance.
 """
 

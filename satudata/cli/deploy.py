@@ -23,8 +23,7 @@ def deploy(catalog: CatalogOption = Path("catalog.yaml"),
     inv = Invocation.open(catalog, target=target, prefect=True)
     api_url = os.environ.get("PREFECT_API_URL")
     if apply and not api_url:
-        fail(inv.err, "[red]--apply needs a Prefect server: set PREFECT_API_URL (see README, Running in "
-                      "production)[/]")
+        fail(inv.err, "[red]--apply needs a Prefect server: set PREFECT_API_URL (see docs/production.md)[/]")
     from satudata.flows.deployments import TIMEZONE, deployment_specs, write_prefect_yaml
 
     specs = deployment_specs(inv.catalog, target)

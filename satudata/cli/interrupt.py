@@ -2,8 +2,8 @@
 
 Left to itself, Ctrl+C in a terminal also reaches Prefect's temporary server (it is in the same process group)
 and the flows' threads then wait minutes on a server that is gone. A run stopped at any moment publishes nothing
-half-made (a local version is renamed into place whole, a CKAN version is committed last; README, *Running in
-production*), so it is safe to stop the process: this removes the run's work folders, stops the temporary server
+half-made (a local version is renamed into place whole, a CKAN version is committed last; docs/production.md),
+so it is safe to stop the process: this removes the run's work folders, stops the temporary server
 and exits.
 """
 

@@ -1,7 +1,8 @@
 """No false alarm on real data: the privacy scan over every real public file of the demo catalogue, through the
 pipeline's typed table (what a run scans) and over every raw cell of the file, finds no personal data — though
 region codes such as 62.10.01.1001 and long decimals pass its pre-filter and must be ruled out by structure.
-The figures are recorded in the README (False positives on real files) (`python -m tests.privacy.false_positives`)."""
+The figures are recorded in docs/privacy.md (False positives on real files)
+(`python -m tests.privacy.false_positives`)."""
 
 from __future__ import annotations
 
