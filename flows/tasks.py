@@ -18,7 +18,7 @@ from satudata.flows.reject import quarantine
 from satudata.lineage.changelog import write_version_changelog
 from satudata.lineage.record import emit
 from satudata.publish.references import write_referenced_rows
-from satudata.publish.site import render_site
+from satudata.publish.site import render_site, site_is_current
 from satudata.sources.pull import pull
 from satudata.sources.read import read_exports as read_staged
 from satudata.sources.references import reference_tables
@@ -105,10 +105,13 @@ def changelog(ctx: RunContext, dataset: Dataset, previous: PublishedVersion | No
 def refresh_site(ctx: RunContext, changed: bool) -> None:
     """index.json and the static site of the local portal, after a run that published (or when they are missing);
     the site is rendered for a folder portal only (docs/storage.md)."""
-    if changed or not ctx.publisher.site_exists():
+    root = ctx.publisher.root
+    stale = not ctx.publisher.site_exists() or not ctx.publisher.index_is_current() or (
+        root is not None and not site_is_current(root))   # a run killed before it had rewritten them
+    if changed or stale:
         ctx.publisher.write_index()
-        if ctx.publisher.root is not None:
-            render_site(ctx.catalog, ctx.publisher.root)
+        if root is not None:
+            render_site(ctx.catalog, root)
 
 
 @task(name="lineage", **WORK)

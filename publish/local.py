@@ -125,6 +125,16 @@ class LocalPortal:
         """Whether the portal has its index (and, in a folder, the static site rendered from it)."""
         return self.store.has(INDEX_FILE) and (self.root is None or self.store.has("index.html"))
 
+    def index_is_current(self) -> bool:
+        """Whether index.json names the latest version of every dataset the store holds: a run killed between a
+        version's rename and the index leaves it behind, and the next run must write it again."""
+        index = self.catalog_index()
+        for dataset in self.catalog.datasets:
+            versions = self.versions(dataset)
+            if (index.get(dataset.id) or {}).get("latest") != (versions[-1] if versions else None):
+                return False
+        return True
+
     # --- writing ----------------------------------------------------------------------------------------
     def lock(self, dataset: Dataset) -> AbstractContextManager[None]:
         return self.store.lock(self.dataset_key(dataset), dataset.id, self.lock_wait_seconds)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-__all__ = ["render_site"]
+__all__ = ["render_site", "site_is_current"]
 
 
 def __getattr__(name: str):  # noqa: ANN202 - render_site, imported when first asked for
     # Not imported eagerly: the CKAN mapping imports this package's dcat module, and the site imports the mapping.
-    if name == "render_site":
-        from satudata.publish.site.render import render_site
+    if name in ("render_site", "site_is_current"):
+        from satudata.publish.site import render
 
-        return render_site
+        return getattr(render, name)
     raise AttributeError(name)

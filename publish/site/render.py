@@ -209,7 +209,26 @@ def check_reserved(catalog: Catalog) -> None:
                          f"({', '.join(RESERVED)}); rename the department in catalog.yaml")
 
 
+RENDERED_MARK = ".site-rendered"   # the sha256 of the index.json the site was last rendered from
+
+
 def render_site(catalog: Catalog, root: Path) -> list[Path]:
-    """Render the whole site from what is published in ``root``; returns the files written."""
+    """Render the whole site from what is published in ``root``; returns the files written. The mark written last
+    tells a later run whether the site shows the index (a run killed while rendering leaves it behind)."""
     check_reserved(catalog)
-    return Site(catalog, root).render()
+    written = Site(catalog, root).render()
+    _write(root / RENDERED_MARK, _index_sha256(root))
+    return written
+
+
+def site_is_current(root: Path) -> bool:
+    """Whether the site was rendered, whole, from the index.json the portal has now."""
+    mark = root / RENDERED_MARK
+    return mark.is_file() and mark.read_text(encoding="utf-8") == _index_sha256(root)
+
+
+def _index_sha256(root: Path) -> str:
+    import hashlib
+
+    index = root / "index.json"
+    return hashlib.sha256(index.read_bytes()).hexdigest() if index.is_file() else ""
