@@ -1,8 +1,10 @@
 """Run one corpus case through the installed CLI and measure it against the issue's criteria.
 
 ``measure`` runs a command as a subprocess in its own session, samples the resident size of its whole process tree
-(every process it started, Prefect's server included) from /proc, also takes the kernel's own peak (``ru_maxrss``
-of the waited child), and kills the tree at the time limit or when it passes the memory cap.
+(every process it started, Prefect's server included) from /proc every 50 ms, and kills the tree at the time limit
+or when it passes the memory cap. (The kernel's ``ru_maxrss`` of the child is not used: after fork and exec it
+still holds the parent's peak, here pytest's, so it reads high for every case. Its CPU time is kept, with the load
+average at the start, because wall seconds on a shared two-core machine depend on what else runs.)
 
 ``run_case`` prepares a copied project for one case (the good demo exports already published into its portal),
 points the dataset's source at the bad export (``validate DATASET FILE`` for files; the declared source, changed
@@ -56,11 +58,13 @@ class Measurement:
     argv: list[str]
     exit_code: int | None         # None when killed
     seconds: float
-    peak_rss_mb: float            # max of the sampled tree total and the kernel's ru_maxrss
+    peak_rss_mb: float            # the largest sampled total of the tree
     killed: str | None            # None | "timeout" | "memory"
     stdout: str
     stderr: str
     leftover: int = 0             # processes of the tree still alive after the CLI exited (then killed)
+    cpu_seconds: float = 0.0      # user + system time of the CLI and the children it waited for
+    load: float = 0.0             # the machine's 1-minute load average when the command started
 
 
 def _stat(pid: int | str) -> tuple[int, int] | None:
@@ -122,6 +126,7 @@ def _clip(text: str) -> str:
 def measure(argv: list[str], *, cwd: Path, env: dict[str, str], timeout: float = TIME_LIMIT,
             rss_kill_mb: float = RSS_KILL_MB) -> Measurement:
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        load = os.getloadavg()[0]
         started = time.monotonic()
         proc = subprocess.Popen(argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
                                 start_new_session=True)
@@ -145,14 +150,13 @@ def measure(argv: list[str], *, cwd: Path, env: dict[str, str], timeout: float =
         proc.returncode = os.waitstatus_to_exitcode(status)   # reaped here: Popen must not wait again
         alive = {pid: start for pid, start in seen.items() if (_stat(pid) or (0, None))[1] == start}
         _kill(alive, proc.pid)   # a server or worker the CLI left behind
-        peak = max(peak, usage.ru_maxrss * 1024 if usage else 0)
         out.seek(0)
         err.seek(0)
         stdout = out.read().decode("utf-8", "replace")
         stderr = err.read().decode("utf-8", "replace")
     return Measurement([str(a) for a in argv], None if killed else proc.returncode, round(seconds, 2),
                        round(peak / 2**20, 1), killed, _clip(stdout), _clip(stderr),
-                       0 if killed else len(alive))
+                       0 if killed else len(alive), round(usage.ru_utime + usage.ru_stime, 1), round(load, 1))
 
 
 def traceback_lines(text: str) -> list[str]:
@@ -161,14 +165,44 @@ def traceback_lines(text: str) -> list[str]:
 
 
 def exception_head(text: str) -> str | None:
-    """The last bare ``SomeError: message`` line (the exception a traceback ends with), else the first hit."""
-    lines = [line.strip(" │┃") for line in text.splitlines()]
-    bare = [line for line in lines if re.match(r"(?:[A-Za-z_]\w*\.)*[A-Z]\w*(?:Error|Exception|BadZipFile):",
-                                               line.strip())]
-    if bare:
-        return bare[-1].strip()[:300]
-    hits = traceback_lines(text)
+    """The exception a traceback ends with (``module.SomeError: message``), else the first bare exception line."""
+    lines = text.splitlines()
+    for index, line in enumerate(lines):
+        if "Traceback (most recent call last)" not in line:
+            continue
+        for following in lines[index + 1:]:
+            stripped = following.strip(" │┃")
+            if stripped and not following.startswith((" ", "\t", "│ ", "┃ ")) and not stripped.startswith("^"):
+                return stripped[:300]
+    hits = [h for h in traceback_lines(text) if "Traceback" not in h]
     return hits[0][:300] if hits else None
+
+
+def traceback_kind(text: str) -> str | None:
+    """'logged' when the first traceback is one Prefect's logger printed for a failed task or flow run (the CLI
+    went on), 'uncaught' when it is the CLI's own death, None when there is none."""
+    index = text.find("Traceback (most recent call last)")
+    if index < 0:
+        return None
+    before = text[:index].rstrip().rsplit("\n", 1)[-1]
+    return "logged" if re.search(r"\|\s*(?:ERROR|WARNING|CRITICAL)\s*\|", before) else "uncaught"
+
+
+FRAME = re.compile(r'File "([^"]+)", line (\d+), in (\S+)')
+
+
+def traceback_where(text: str) -> str | None:
+    """The innermost frame of the project's own code in the first traceback (path:line function)."""
+    start = text.find("Traceback (most recent call last)")
+    if start < 0:
+        return None
+    end = text.find("Traceback (most recent call last)", start + 1)
+    frames = [m.groups() for m in FRAME.finditer(text[start:end if end > 0 else None])]
+    own = [(path, line, fn) for path, line, fn in frames if path.startswith(str(REPO)) and "/.venv/" not in path]
+    if not own:
+        return None
+    path, line, fn = own[-1]
+    return f"{Path(path).relative_to(REPO)}:{line} {fn}"
 
 
 # ------------------------------------------------------------------------------------------------ projects
@@ -274,6 +308,8 @@ class Result:
     killed: str | None
     traceback: bool
     traceback_head: str | None
+    traceback_where: str | None         # innermost frame of the project's code in the first traceback
+    traceback_kind: str | None          # logged (by Prefect, the run went on) | uncaught (the CLI died)
     file_named: str | None              # "console" | "report" | None
     missing_names: list[str]
     portal_changed: list[str]
@@ -281,6 +317,8 @@ class Result:
     headline: str                       # the message the steward sees, in one line
     report: str | None
     leftover: int = 0                   # processes the CLI left running (killed by measure; reported, not judged)
+    cpu_seconds: float = 0.0
+    load: float = 0.0
     stdout: str = field(repr=False, default="")
     stderr: str = field(repr=False, default="")
 
@@ -346,22 +384,29 @@ def _column_named(report: dict | None, text: str, column: str) -> bool:
     return column in text
 
 
+def _failing(report: dict | None) -> list[dict]:
+    return [r for r in (report or {}).get("results", []) if r.get("count")]
+
+
 def judge_names(item: Case, console: str, report: dict | None) -> tuple[str | None, list[str]]:
-    """Where the export is named (console first, then the report's fatal message and examples) and which of the
-    case's row/column/text names no message gives."""
+    """Where the export is named (on the console; else in the steward's report of the failure: its fatal message,
+    its failing examples or the export it lists) and which of the case's row/column/text names no message gives
+    (the console, the fatal message and the failing checks of the report are read, never the passing ones)."""
     fatal = (report or {}).get("fatal") or {}
     fatal_text = json.dumps(fatal, ensure_ascii=False)
-    example_files = {e.get("file") for r in (report or {}).get("results", []) if r.get("count")
-                     for e in r.get("examples", [])}
+    failing = _failing(report)
     token = item.token
+    listed = {e.get("name") for e in (report or {}).get("exports", [])} | \
+        {e.get("uri", "").rsplit("/", 1)[-1] for e in (report or {}).get("exports", [])}
+    reported = bool(fatal) or bool(failing)
     if token in console or _flat(token) in _flat(console):
         where = "console"
-    elif token in fatal_text or token in example_files:
+    elif reported and (token in fatal_text or token in listed
+                       or token in {e.get("file") for r in failing for e in r.get("examples", [])}):
         where = "report"
     else:
         where = None
-    shown = {k: v for k, v in (report or {}).items() if k != "exports"}   # the export list names every file
-    text = console + "\n" + fatal_text + "\n" + json.dumps(shown, ensure_ascii=False)[:2_000_000]
+    text = "\n".join([console, fatal_text, json.dumps(failing, ensure_ascii=False)[:2_000_000]])
     missing = []
     for name in item.names:
         kind, _, value = name.partition(":")
@@ -385,7 +430,7 @@ def _headline(m: Measurement, report: dict | None, status: str | None) -> str:
         return f"killed ({m.killed}) after {m.seconds:.0f} s; last output: " + \
             (" ".join(console.split())[-200:] or "(none)")
     if traceback_lines(console) and head:
-        return head
+        return (f"[{status}] " if status else "") + head
     if report and report.get("fatal"):
         fatal = report["fatal"]
         return f"{fatal.get('file')}: {fatal.get('message', {}).get('en')}"[:300]
@@ -423,10 +468,12 @@ def run_case(item: Case, mode: str, *, golden: Path, corpus_dir: Path, places: d
         where, missing = judge_names(item, console, report)
         hits = traceback_lines(console)
         return Result(item.id, mode, item.dataset, item.kind, item.what, m.exit_code, m.seconds, m.peak_rss_mb,
-                      m.killed, bool(hits), exception_head(console) if hits else None, where, missing, changed,
+                      m.killed, bool(hits), exception_head(console) if hits else None,
+                      traceback_where(console) if hits else None, traceback_kind(console) if hits else None,
+                      where, missing, changed,
                       status, _headline(m, report, status),
-                      str(report_path.relative_to(project)) if report_path else None, m.leftover, m.stdout,
-                      m.stderr)
+                      str(report_path.relative_to(project)) if report_path else None, m.leftover,
+                      m.cpu_seconds, m.load, m.stdout, m.stderr)
     finally:
         shutil.rmtree(project, ignore_errors=True)
 
