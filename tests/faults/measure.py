@@ -172,7 +172,7 @@ def exception_head(text: str) -> str | None:
             continue
         for following in lines[index + 1:]:
             stripped = following.strip(" │┃")
-            if stripped and not following.startswith((" ", "\t", "│ ", "┃ ")) and not stripped.startswith("^"):
+            if stripped and not following.startswith((" ", "\t", "│", "┃", "╭", "╰", "─", "^")):
                 return stripped[:300]
     hits = [h for h in traceback_lines(text) if "Traceback" not in h]
     return hits[0][:300] if hits else None
@@ -180,15 +180,18 @@ def exception_head(text: str) -> str | None:
 
 def traceback_kind(text: str) -> str | None:
     """'logged' when the first traceback is one Prefect's logger printed for a failed task or flow run (the CLI
-    went on), 'uncaught' when it is the CLI's own death, None when there is none."""
+    went on), 'ignored' when Python printed and swallowed it (an exception in a callback), 'uncaught' when it is
+    the CLI's own death, None when there is none."""
     index = text.find("Traceback (most recent call last)")
     if index < 0:
         return None
     before = text[:index].rstrip().rsplit("\n", 1)[-1]
+    if before.startswith("Exception ignored in"):
+        return "ignored"          # sys.unraisablehook: an exception inside a callback, printed and swallowed
     return "logged" if re.search(r"\|\s*(?:ERROR|WARNING|CRITICAL)\s*\|", before) else "uncaught"
 
 
-FRAME = re.compile(r'File "([^"]+)", line (\d+), in (\S+)')
+FRAME = re.compile(r'File "([^"]+)", line (\d+), in (\S+)|(/\S+?\.py):(\d+) in (\S+)')   # plain | rich
 
 
 def traceback_where(text: str) -> str | None:
@@ -197,7 +200,8 @@ def traceback_where(text: str) -> str | None:
     if start < 0:
         return None
     end = text.find("Traceback (most recent call last)", start + 1)
-    frames = [m.groups() for m in FRAME.finditer(text[start:end if end > 0 else None])]
+    frames = [(m.group(1) or m.group(4), m.group(2) or m.group(5), m.group(3) or m.group(6))
+              for m in FRAME.finditer(text[start:end if end > 0 else None])]
     own = [(path, line, fn) for path, line, fn in frames if path.startswith(str(REPO)) and "/.venv/" not in path]
     if not own:
         return None
