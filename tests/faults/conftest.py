@@ -10,6 +10,7 @@ tests.faults.report`` prints them.
 from __future__ import annotations
 
 import os
+import signal
 from pathlib import Path
 
 import pytest
@@ -25,8 +26,14 @@ def _asked(config: pytest.Config) -> bool:
     return os.environ.get("SATUDATA_FAULTS") == "1" or "faults" in (config.getoption("markexpr") or "")
 
 
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if _asked(config):
+        # SIGTERM ends the session like Ctrl+C, so measure() kills the CLI it is running instead of orphaning it
+        signal.signal(signal.SIGTERM, _interrupt)
         return
     skip = pytest.mark.skip(reason="the bad-input suite runs only when asked: pytest -m faults tests/faults")
     here = Path(__file__).parent

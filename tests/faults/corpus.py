@@ -68,7 +68,8 @@ class Case:
         if self.kind == "http":
             return self.source["url"].rsplit("/", 1)[-1]
         if self.kind == "sql":
-            return self.source["url"].rsplit("/", 1)[-1]
+            url = self.source["url"]
+            return url.rsplit("/", 1)[-1] if url.startswith("sqlite:") else url
         return self.files[0]
 
 
@@ -191,7 +192,7 @@ def _csv_cp1252_byte(folder: Path, rng: random.Random) -> None:
     text = _ncc_text(rows).splitlines(keepends=True)
     data = b"".join(line.encode("cp1252") if n == 500 else line.encode("utf-8")
                     for n, line in enumerate(text, start=1))
-    (folder / "csv-cp1252-byte-row-500.csv").write_bytes(data)
+    (folder / "csv-cp1252-in-utf8.csv").write_bytes(data)
 
 
 def _csv_ragged_short(folder: Path, rng: random.Random) -> None:
@@ -535,8 +536,8 @@ def _cases() -> list[Case]:
         Case("csv-utf16-bom", NCC, "file", "UTF-16 with its BOM, declared utf-8", ("csv-utf16-bom.csv",),
              build=lambda folder, rng: (folder / "csv-utf16-bom.csv").write_bytes(
                  _good(NCC).decode("utf-8").encode("utf-16"))),
-        Case("csv-cp1252-byte-row-500", NCC, "file", "one cp1252 row (é as 0xE9) in a utf-8 file, row 500",
-             ("csv-cp1252-byte-row-500.csv",), ("row:500",), build=_csv_cp1252_byte),
+        Case("csv-cp1252-in-utf8", NCC, "file", "one cp1252 row (é as 0xE9) in a utf-8 file, row 500",
+             ("csv-cp1252-in-utf8.csv",), ("row:500",), build=_csv_cp1252_byte),
         Case("csv-wrong-delimiter-comma", ANTREAN, "file", "',' where ';' is declared",
              ("csv-wrong-delimiter-comma.csv",), ("text:delimiter",),
              build=lambda folder, rng: (folder / "csv-wrong-delimiter-comma.csv").write_bytes(
@@ -659,7 +660,7 @@ def _cases() -> list[Case]:
              source={"url": _sqlite_url("sql-missing-column.sqlite"),
                      "query": APBD_QUERY.replace("r.realisasi_kumulatif AS", "r.realisasi_total AS")},
              build=_sqlite_copy("sql-missing-column.sqlite")),
-        Case("sql-db-missing", APBD, "sql", "the SQLite file does not exist", (), ("text:sipd_hilang.sqlite",),
+        Case("sql-db-missing", APBD, "sql", "the SQLite file does not exist", (), (),
              source={"url": _sqlite_url("sipd_hilang.sqlite"), "query": APBD_QUERY}),
         Case("sql-not-a-database", APBD, "sql", "the SQLite URL points at a CSV file", ("sql-not-a-database.sqlite",),
              source={"url": _sqlite_url("sql-not-a-database.sqlite"), "query": APBD_QUERY},
@@ -688,7 +689,7 @@ def _cases() -> list[Case]:
                               "hex(zeroblob(26214400)), 1500000000, 750000000, 50.0"},
              big=True, build=_sqlite_copy("sql-50mb-value.sqlite")),
         Case("sql-unknown-driver", APBD, "sql", "a mysql:// URL whose driver is not installed", (),
-             ("text:mysql",), source={"url": "mysql://satudata@127.0.0.1:1/sipd", "query": APBD_QUERY}),
+             source={"url": "mysql://satudata@127.0.0.1:1/sipd", "query": APBD_QUERY}),
         # ---- HTTP (antrean pulled from a loopback server)
         Case("http-404", ANTREAN, "http", "the server answers 404", names=(r"re:(?<![\d.:])404(?!\d)",),
              source=_http("/antrean_404.csv")),

@@ -132,20 +132,26 @@ def measure(argv: list[str], *, cwd: Path, env: dict[str, str], timeout: float =
                                 start_new_session=True)
         peak, killed, status, usage = 0, None, None, None
         seen: dict[int, int] = {}
-        while True:
-            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-            if pid == proc.pid:
-                break
-            pids = process_tree(proc.pid)
-            seen.update(pids)
-            peak = max(peak, tree_rss_bytes(pids))
-            elapsed = time.monotonic() - started
-            if elapsed > timeout or peak > rss_kill_mb * 2**20:
-                killed = "timeout" if elapsed > timeout else "memory"
-                _kill(seen, proc.pid)
-                _, status, usage = os.wait4(proc.pid, 0)
-                break
-            time.sleep(SAMPLE_SECONDS)
+        try:
+            while True:
+                pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+                if pid == proc.pid:
+                    break
+                pids = process_tree(proc.pid)
+                seen.update(pids)
+                peak = max(peak, tree_rss_bytes(pids))
+                elapsed = time.monotonic() - started
+                if elapsed > timeout or peak > rss_kill_mb * 2**20:
+                    killed = "timeout" if elapsed > timeout else "memory"
+                    _kill(seen, proc.pid)
+                    _, status, usage = os.wait4(proc.pid, 0)
+                    break
+                time.sleep(SAMPLE_SECONDS)
+        except BaseException:   # interrupted (Ctrl+C, SIGTERM via conftest): never leave the CLI running
+            _kill(seen, proc.pid)
+            with contextlib.suppress(ChildProcessError):
+                os.wait4(proc.pid, 0)
+            raise
         seconds = time.monotonic() - started
         proc.returncode = os.waitstatus_to_exitcode(status)   # reaped here: Popen must not wait again
         alive = {pid: start for pid, start in seen.items() if (_stat(pid) or (0, None))[1] == start}
@@ -411,6 +417,8 @@ def judge_names(item: Case, console: str, report: dict | None) -> tuple[str | No
     else:
         where = None
     text = "\n".join([console, fatal_text, json.dumps(failing, ensure_ascii=False)[:2_000_000]])
+    # the export's own name (or URL) says nothing about rows, columns or keys: leave it out of the search
+    console, fatal_text, text = (t.replace(token, "<export>") for t in (console, fatal_text, text))
     missing = []
     for name in item.names:
         kind, _, value = name.partition(":")

@@ -6,8 +6,9 @@
                                                        # run the cases here, without pytest, and print them
     --why                                              # add each failure's reasons and message
 
-Columns: case, mode, exit code, seconds, peak MB, traceback, names the export (con[sole]/rep[ort]/no), portal
-unchanged, PASS/FAIL.
+Columns: case, mode, exit code ("kill": killed at 60 s or at the memory cap), wall seconds, CPU seconds of the CLI
+and its children, the machine's load average at the start, peak RSS of the process tree in MB, traceback yes/no,
+names the export (con[sole]/rep[ort]/no), portal same/CHANGED, PASS/FAIL.
 """
 
 from __future__ import annotations
@@ -24,17 +25,21 @@ from tests.faults.http_server import serving
 from tests.faults.measure import append_result, faults_env, publish_golden, run_case
 
 DEFAULT_RESULTS = REPO / ".satudata" / "faults" / "results.jsonl"
-HEADER = f"{'case':32} {'mode':8} {'exit':>4} {'sec':>6} {'MB':>6} {'tb':3} {'file':4} {'portal':6} verdict"
+HEADER = (f"{'case':32} {'mode':8} {'exit':>4} {'sec':>6} {'cpu':>6} {'load':>4} {'MB':>6} {'tb':3} {'file':4} "
+          f"{'portal':6} verdict")
 
 
 def line(result: dict, why: bool = False) -> str:
     exit_code = "kill" if result["killed"] else str(result["exit_code"])
     named = {"console": "con", "report": "rep"}.get(result["file_named"] or "", "no")
     text = (f"{result['case']:32} {result['mode']:8} {exit_code:>4} {result['seconds']:6.1f} "
-            f"{result['peak_rss_mb']:6.0f} {'yes' if result['traceback'] else 'no':3} {named:4} "
+            f"{result.get('cpu_seconds', 0):6.1f} {result.get('load', 0):4.1f} {result['peak_rss_mb']:6.0f} "
+            f"{'yes' if result['traceback'] else 'no':3} {named:4} "
             f"{'same' if not result['portal_changed'] else 'CHANGED':6} {'PASS' if result['passed'] else 'FAIL'}")
     if why and not result["passed"]:
         text += "\n    why: " + "; ".join(result["failures"]) + "\n    msg: " + result["headline"]
+        if result.get("traceback_where"):
+            text += f"\n    at:  {result['traceback_where']} ({result.get('traceback_kind')})"
     return text
 
 
