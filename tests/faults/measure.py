@@ -336,7 +336,7 @@ class Result:
     def failures(self) -> list[str]:
         why = []
         if self.killed == "timeout":
-            why.append(f"still running at {TIME_LIMIT:.0f} s (killed)")
+            why.append(f"still running at {self.seconds:.0f} s (killed)")
         elif self.killed == "memory":
             why.append(f"killed at {self.peak_rss_mb:.0f} MB RSS")
         elif self.seconds > TIME_LIMIT:

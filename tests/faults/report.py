@@ -2,7 +2,7 @@
 
     python -m tests.faults.report                      # print .satudata/faults/results.jsonl (the last pytest run)
     python -m tests.faults.report --results FILE       # another results file
-    python -m tests.faults.report --run [--mode validate|run|both] [--case ID ...] [--no-big]
+    python -m tests.faults.report --run [--mode validate|run|both] [--case ID ...] [--no-big] [--timeout S]
                                                        # run the cases here, without pytest, and print them
     --why                                              # add each failure's reasons and message
 
@@ -22,7 +22,7 @@ from pathlib import Path
 
 from tests.faults.corpus import CASES, REPO, write_corpus
 from tests.faults.http_server import serving
-from tests.faults.measure import append_result, faults_env, publish_golden, run_case
+from tests.faults.measure import TIME_LIMIT, append_result, faults_env, publish_golden, run_case
 
 DEFAULT_RESULTS = REPO / ".satudata" / "faults" / "results.jsonl"
 HEADER = (f"{'case':32} {'mode':8} {'exit':>4} {'sec':>6} {'cpu':>6} {'load':>4} {'MB':>6} {'tb':3} {'file':4} "
@@ -64,7 +64,8 @@ def _load(path: Path) -> list[dict]:
     return [json.loads(text) for text in path.read_text(encoding="utf-8").splitlines() if text.strip()]
 
 
-def run_here(ids: list[str] | None, modes: list[str], big: bool, results: Path, why: bool) -> list[dict]:
+def run_here(ids: list[str] | None, modes: list[str], big: bool, results: Path, why: bool,
+             timeout: float = TIME_LIMIT) -> list[dict]:
     chosen = [c for c in CASES if (ids is None or c.id in ids) and (big or not c.big)]
     out: list[dict] = []
     with tempfile.TemporaryDirectory(prefix="satudata-faults-") as tmp:
@@ -79,7 +80,7 @@ def run_here(ids: list[str] | None, modes: list[str], big: bool, results: Path, 
             for mode in modes:
                 for item in chosen:
                     result = run_case(item, mode, golden=golden, corpus_dir=root / "corpus", places=places,
-                                      workdir=root, env=env)
+                                      workdir=root, env=env, timeout=timeout)
                     append_result(result, results)
                     out.append(result.as_dict())
                     print(line(out[-1], why), flush=True)
@@ -95,12 +96,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--case", action="append", dest="cases")
     parser.add_argument("--no-big", action="store_true", help="leave out the 50 MB, 100k-column and bomb cases")
     parser.add_argument("--why", action="store_true", help="print each failure's reasons and message")
+    parser.add_argument("--timeout", type=float, default=TIME_LIMIT,
+                        help="kill deadline in seconds (the verdict still fails anything over 60 s): a longer one "
+                             "shows how long a slow case really takes")
     args = parser.parse_args(argv)
     if args.run:
         started = time.monotonic()
         modes = ["validate", "run"] if args.mode == "both" else [args.mode]
         results = run_here(args.cases, modes, not args.no_big, args.results or REPO / ".satudata" / "faults" /
-                           "report-run.jsonl", args.why)
+                           "report-run.jsonl", args.why, args.timeout)
         print(f"total {time.monotonic() - started:.0f} s")
     else:
         path = args.results or DEFAULT_RESULTS
