@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -46,6 +48,33 @@ def machine_paths(*folders: Path) -> set[bytes]:
     found = {str(REPO), os.path.expanduser("~"), *(str(f.resolve()) for f in folders),
              *(f.resolve().as_uri() for f in folders)}
     return {n.encode() for n in found if n not in ("", "/")}
+
+
+@contextmanager
+def serving(portal: Path) -> Iterator[str]:
+    """`satudata serve` of a portal folder on a free loopback port; yields its URL; stopped by its PID at the end."""
+    import selectors
+    import subprocess
+    import sys
+
+    process = subprocess.Popen([sys.executable, "-m", "satudata.cli", "serve", "--portal", str(portal),
+                                "--port", "0", "--host", "127.0.0.1", "--quiet"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        with selectors.DefaultSelector() as selector:
+            selector.register(process.stdout, selectors.EVENT_READ)
+            assert selector.select(timeout=60), "satudata serve printed nothing within 60 s"
+        line = process.stdout.readline()
+        assert line.startswith("Portal: http://127.0.0.1:"), (line, process.stderr.read() if
+                                                               process.poll() is not None else "")
+        yield line.split()[1].rstrip("/")
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
 
 
 def copy_project(dest: Path) -> Path:

@@ -5,10 +5,7 @@ $SATUDATA_SCREENSHOTS as well when that is set, to look at them)."""
 from __future__ import annotations
 
 import os
-import selectors
 import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,6 +14,7 @@ import pytest
 from satudata.core.catalog import Catalog, load_catalog
 from satudata.core.settings import RunSettings
 from satudata.flows.publish import with_concurrency
+from tests.conftest import serving
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -48,25 +46,8 @@ def published(tmp_path_factory, prefect_harness) -> tuple[Catalog, Path]:
 @pytest.fixture(scope="package")
 def site_url(published) -> Iterator[str]:
     """`satudata serve` on a free loopback port, stopped by its PID at the end."""
-    _, portal = published
-    process = subprocess.Popen([sys.executable, "-m", "satudata.cli", "serve", "--portal", str(portal),
-                                "--port", "0", "--host", "127.0.0.1", "--quiet"],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        with selectors.DefaultSelector() as selector:
-            selector.register(process.stdout, selectors.EVENT_READ)
-            assert selector.select(timeout=60), "satudata serve printed nothing within 60 s"
-        line = process.stdout.readline()
-        assert line.startswith("Portal: http://127.0.0.1:"), (line, process.stderr.read() if
-                                                               process.poll() is not None else "")
-        yield line.split()[1].rstrip("/")
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+    with serving(published[1]) as url:
+        yield url
 
 
 @pytest.fixture(scope="package")   # not session: sync_playwright keeps an event loop running, which later

@@ -12,15 +12,12 @@ relative to the portal) and compares each file's sha256 and size with what the A
 from __future__ import annotations
 
 import json
-import os
-import selectors
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, copy_project
+from tests.conftest import REPO
 
 pytestmark = pytest.mark.slow
 
@@ -65,45 +62,6 @@ for name in [p["name"] for p in everything["results"]]:
 out["harvest"] = {"datasets": everything["count"], "checked": checked, "wrong": wrong}
 print(json.dumps(out))
 '''
-
-
-def _satudata(project: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PREFECT_HOME": str(project / ".satudata" / "prefect")}
-    return subprocess.run([str(REPO / ".venv" / "bin" / "satudata"), *args], cwd=project, env=env,
-                          capture_output=True, text=True, timeout=900)
-
-
-@pytest.fixture(scope="module")
-def portal(tmp_path_factory) -> Path:
-    project = copy_project(tmp_path_factory.mktemp("ckan-api") / "project")
-    first = _satudata(project, "run")
-    assert first.returncode == 0, first.stdout + first.stderr
-    export = project / "exports" / "bappeda" / "jatim_bps_garis_kemiskinan_kabkota_2022.csv"
-    export.write_bytes(export.read_bytes().replace(b"Kota Malang,609612", b"Kota Malang,609613", 1))
-    second = _satudata(project, "run", "garis-kemiskinan-jatim")
-    assert second.returncode == 0 and "1.1.0" in second.stdout, second.stdout + second.stderr
-    return project / "portal"
-
-
-@pytest.fixture(scope="module")
-def served(portal: Path) -> Iterator[str]:
-    """`satudata serve` on a free loopback port, stopped by its PID at the end."""
-    process = subprocess.Popen([str(REPO / ".venv" / "bin" / "satudata"), "serve", "--portal", str(portal),
-                                "--port", "0", "--quiet"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        with selectors.DefaultSelector() as selector:
-            selector.register(process.stdout, selectors.EVENT_READ)
-            assert selector.select(timeout=60), "satudata serve printed nothing within 60 s"
-        line = process.stdout.readline()
-        assert line.startswith("Portal: http://127.0.0.1:"), line
-        yield line.split()[1].rstrip("/")
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")

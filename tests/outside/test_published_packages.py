@@ -10,33 +10,14 @@ after one export changed (so that two versions of a dataset are on the portal). 
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, copy_project, machine_paths
+from tests.conftest import machine_paths
 
 pytestmark = pytest.mark.slow
-
-
-def _satudata(project: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PREFECT_HOME": str(project / ".satudata" / "prefect")}
-    return subprocess.run([str(REPO / ".venv" / "bin" / "satudata"), *args], cwd=project, env=env,
-                          capture_output=True, text=True, timeout=900)
-
-
-@pytest.fixture(scope="module")
-def portal(tmp_path_factory) -> Path:
-    project = copy_project(tmp_path_factory.mktemp("outside") / "project")
-    first = _satudata(project, "run")
-    assert first.returncode == 0, first.stdout + first.stderr
-    export = project / "exports" / "bappeda" / "jatim_bps_garis_kemiskinan_kabkota_2022.csv"
-    export.write_bytes(export.read_bytes().replace(b"Kota Malang,609612", b"Kota Malang,609613", 1))   # one cell
-    second = _satudata(project, "run", "garis-kemiskinan-jatim")
-    assert second.returncode == 0 and "1.1.0" in second.stdout, second.stdout + second.stderr
-    return project / "portal"
 
 
 def _packages(portal: Path) -> list[Path]:
