@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import shutil
 import time
 import uuid
@@ -15,9 +16,9 @@ from prefect.context import get_run_context
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from satudata.core.catalog import load_schema, load_suite
-from satudata.core.files import sha256_file
+from satudata.core.files import sha256_file, storage_errno, storage_fault
 from satudata.core.problems import ExportUnreadable
-from satudata.core.publishing import CHANGELOG_FILE, DatasetLocked
+from satudata.core.publishing import CHANGELOG_FILE, DatasetLocked, PublishError, StorageRefused
 from satudata.core.settings import RunSettings
 from satudata.flows import progress
 from satudata.flows.bundle import assemble
@@ -43,6 +44,8 @@ from satudata.publish.package import public_schema
 from satudata.validators.privacy_gate import declared
 from satudata.validators.validate import unreadable_report
 from satudata.versioning import decide, fingerprint, inputs_sha256, metadata_sha256
+
+log = logging.getLogger("satudata.flows")
 
 
 @dataclass
@@ -75,6 +78,7 @@ def _now() -> str:
 def publish_dataset(dataset_id: str, settings: dict, parent_run_id: str | None = None) -> dict:
     """One dataset, end to end. Returns an Outcome as a dict; never raises for a bad export."""
     started, clock = _now(), time.monotonic()
+    quiet_expected_failures()
     ctx = RunContext.open(RunSettings.from_dict(settings))
     dataset = ctx.catalog.dataset(dataset_id)
     run_id = _run_id()
@@ -82,11 +86,23 @@ def publish_dataset(dataset_id: str, settings: dict, parent_run_id: str | None =
     try:
         outcome = _publish(ctx, dataset, run_id, parent_run_id, started, work)
     except Exception as exc:   # a crash (CKAN down, disk full): the steward still gets a report, then it fails
-        report = unreadable_report(dataset_id, [], dataset_id, f"proses gagal: {type(exc).__name__}: {exc}",
-                                   f"the run failed: {type(exc).__name__}: {exc}")
-        folder = quarantine_export(ctx, dataset, [], report)
-        notify_failure(asdict(Outcome(dataset_id, "failed", message=f"{type(exc).__name__}: {exc}",
-                                      report=str(folder / "validation.html"))), ctx.catalog.portal.webhook_url)
+        message = failure_message(ctx, exc)
+        folder = None
+        try:   # fail soft: on a full disk the report may not be writable either, and the first error is the one
+            report = unreadable_report(dataset_id, [], dataset_id, f"proses gagal: {message}",
+                                       f"the run failed: {message}")
+            folder = quarantine_export(ctx, dataset, [], report)
+        except Exception as second:  # noqa: BLE001
+            log.warning("%s: the failure report could not be written either: %s", dataset_id,
+                        failure_message(ctx, second))
+        try:
+            notify_failure(asdict(Outcome(dataset_id, "failed", message=message,
+                                          report=str(folder / "validation.html") if folder else None)),
+                           ctx.catalog.portal.webhook_url)
+        except Exception as second:  # noqa: BLE001
+            log.warning("%s: the failure could not be notified: %s", dataset_id, failure_message(ctx, second))
+        if storage_errno(exc) is not None and not isinstance(exc, StorageRefused):
+            raise StorageRefused(message) from exc
         raise
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -95,6 +111,45 @@ def publish_dataset(dataset_id: str, settings: dict, parent_run_id: str | None =
     if not outcome.ok:
         notify_failure(asdict(outcome), ctx.catalog.portal.webhook_url)
     return asdict(outcome)
+
+
+class _ExpectedFailure(logging.Filter):
+    """Prefect logs every failed task and flow with its traceback; a disk that refused a write is told to the steward
+    in full in the run's summary, so its log line keeps the message and drops the traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        if exc is None and record.exc_info is True:   # exc_info=True: the exception being handled
+            import sys
+
+            exc = sys.exc_info()[1]
+        if isinstance(exc, StorageRefused | DatasetLocked):
+            record.exc_info, record.exc_text = None, None
+        return True
+
+
+def quiet_expected_failures() -> None:
+    for name in ("prefect.task_runs", "prefect.flow_runs"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, _ExpectedFailure) for f in logger.filters):
+            logger.addFilter(_ExpectedFailure())
+
+
+def failure_message(ctx: RunContext, exc: BaseException) -> str:
+    """What the steward reads when a run fails: a disk that refused a write names its folder in both languages (the
+    portal, the work folder or the quarantine); a publishing error says it whole; anything else with its type."""
+    storage = storage_fault(exc, storage_folders(ctx))
+    if storage is not None:
+        return storage
+    if isinstance(exc, PublishError):
+        return str(exc)
+    return f"{type(exc).__name__}: {exc}"
+
+
+def storage_folders(ctx: RunContext) -> list[Path]:
+    folders = [ctx.settings.work(), ctx.settings.quarantine()]
+    root = getattr(ctx.publisher, "root", None)
+    return ([Path(root)] if root is not None else []) + folders
 
 
 def _publish(ctx: RunContext, dataset, run_id: str, parent_run_id: str | None, started: str, work: Path) -> Outcome:
@@ -158,7 +213,8 @@ def _publish(ctx: RunContext, dataset, run_id: str, parent_run_id: str | None, s
 def run_dataset(dataset_id: str, settings: dict, parent_run_id: str) -> dict:
     try:
         return publish_dataset(dataset_id, settings, parent_run_id)
-    except DatasetLocked as exc:
+    except (DatasetLocked, StorageRefused) as exc:
+        progress.report(dataset_id, "failed", type(exc).__name__)
         return asdict(Outcome(dataset_id, "failed", message=str(exc)))
     except Exception as exc:  # one failing dataset never stops the others
         progress.report(dataset_id, "failed", type(exc).__name__)
@@ -169,6 +225,7 @@ def run_dataset(dataset_id: str, settings: dict, parent_run_id: str) -> dict:
 def publish_catalog(dataset_ids: list[str], settings: dict) -> list[dict]:
     """Every dataset of the catalogue (or the ones named), concurrently (see ``with_concurrency``)."""
     parent = _run_id()
+    quiet_expected_failures()
     ctx: RunContext | None = None
     unchanged: dict[str, str] = {}
     try:
@@ -186,7 +243,17 @@ def publish_catalog(dataset_ids: list[str], settings: dict) -> list[dict]:
     outcomes.update({i: f.result() for i, f in futures.items()})
     results = [outcomes[i] for i in dataset_ids]
     if ctx is not None and ctx.publisher.target == "local":
-        refresh_site(ctx, any(o["status"] == "published" for o in results))
+        try:
+            refresh_site(ctx, any(o["status"] == "published" for o in results))
+        except Exception as exc:
+            message = storage_fault(exc, storage_folders(ctx))
+            if message is None:
+                raise
+            for outcome in results:   # the versions are whole; the next run with space renders the site again
+                outcome["status"] = "failed"
+                outcome["message"] = (f"situs portal tidak diperbarui / the portal site was not updated: {message}"
+                                      + (f" ({outcome['version']} terbit / published)"
+                                         if outcome.get("version") else ""))
     return results
 
 
