@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint bench ckan-up ckan-down s3-up s3-down clean
+.PHONY: install run test faults lint bench ckan-up ckan-down s3-up s3-down clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -26,6 +26,10 @@ test: $(STAMP)
 	$(BIN)/ruff check .
 	bash tests/layers.sh
 	bash tests/run_all.sh
+
+faults: $(STAMP)   # every fault proof with its full count, then its figures beside their targets (docs/faults.md)
+	$(BIN)/ruff check .
+	bash tests/faults/run_faults.sh
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
