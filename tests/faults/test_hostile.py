@@ -35,8 +35,9 @@ EXPORT = "exports/bkad/pagu_anggaran_opd_2024_2025.csv"
 PAYLOADS = ['<script>alert(1)</script>', '"><img src=x onerror=alert(1)>', "javascript:alert(1)",
             "[x](javascript:alert(1))", "<iframe src=javascript:alert(1)></iframe>",
             "<svg onload=alert(1)>", "'><a href=javascript:alert(1)>klik</a>"]
-CELLS = [*PAYLOADS, "=HYPERLINK(\"javascript:alert(1)\",\"<marquee>x</marquee>\")", "@SUM(1)<script>alert(2)</script>",
-         "-\x1b[2Jlayar dibersihkan", "+\x1b]8;;javascript:alert(1)\x1b\\tautan\x1b]8;;\x1b\\"]
+CELLS = [*PAYLOADS, "-\x1b[2Jlayar dibersihkan",   # the first formula cell: the terminal's example
+         "=HYPERLINK(\"javascript:alert(1)\",\"<marquee>x</marquee>\")", "@SUM(1)<script>alert(2)</script>",
+         "+\x1b]8;;javascript:alert(1)\x1b\\tautan\x1b]8;;\x1b\\"]
 ESCAPES = re.compile(r"[\x1b\x9b\x07]")
 
 FIND_INJECTED = """() => {
