@@ -114,8 +114,9 @@ def publish_dataset(dataset_id: str, settings: dict, parent_run_id: str | None =
 
 
 class _ExpectedFailure(logging.Filter):
-    """Prefect logs every failed task and flow with its traceback; a disk that refused a write is told to the steward
-    in full in the run's summary (naming the folder), so its log line keeps the message and drops the traceback."""
+    """Prefect logs every failed task and flow with its traceback; a publishing error (CKAN unreachable, the dataset
+    locked, a disk that refused a write) is told to the steward in full in the run's summary, naming what failed, so
+    its log line keeps the message and drops the traceback."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         exc = record.exc_info[1] if record.exc_info else None
@@ -123,7 +124,7 @@ class _ExpectedFailure(logging.Filter):
             import sys
 
             exc = sys.exc_info()[1]
-        if isinstance(exc, StorageRefused | DatasetLocked) or (exc is not None and storage_errno(exc) is not None):
+        if isinstance(exc, PublishError) or (exc is not None and storage_errno(exc) is not None):
             record.exc_info, record.exc_text = None, None
         return True
 
