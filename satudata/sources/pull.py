@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import glob
 import os
-import re
 import shutil
 import time
 from datetime import UTC, datetime
@@ -60,13 +59,6 @@ def public_sql_url(url: str) -> str:
     user = f"{parsed.username}@" if parsed.username else ""
     host = (parsed.hostname or "") + (f":{parsed.port}" if parsed.port else "")
     return urlunparse(parsed._replace(netloc=user + host))
-
-
-def _without_password(text: str, url: str) -> str:
-    """A database's error text with the URL's password taken out (some errors quote the URL they were given)."""
-    password = urlparse(url).password if not url.startswith("sqlite:") else None
-    text = text.replace(password, "***") if password else text
-    return re.sub(r"(://[^:/@\s]*):[^@\s]*@", r"\1:***@", text)
 
 
 def _copy(origin: Path, dest_dir: Path, fmt: str, root: Path) -> RawExport:
@@ -132,20 +124,19 @@ def _sql(url: str, query: str, dest_dir: Path, root: Path, timeout: float = 600.
             for rows in result.partitions(10_000):
                 writer.writerows(["" if v is None else v for v in row] for row in rows)
         engine.dispose()
+    except ImportError as exc:   # the URL's dialect needs a driver this installation lacks (mysql:// → MySQLdb)
+        scheme = declared.split(":", 1)[0]
+        raise ExportUnreadable(public_sql_url(declared),
+                               f"driver basis data untuk {scheme!r} tidak terpasang (modul {exc.name or exc}): "
+                               "pasang drivernya (mis. pip install mysqlclient / psycopg) atau perbaiki source.url",
+                               f"the database driver for {scheme!r} is not installed (module {exc.name or exc}): "
+                               "install it (e.g. pip install mysqlclient / psycopg) or fix source.url") from None
     except sqlalchemy.exc.SQLAlchemyError as exc:
-        why = _without_password(str(exc.orig if getattr(exc, "orig", None) is not None else exc.args[0]), declared)
+        why = str(exc.orig if getattr(exc, "orig", None) is not None else exc.args[0])
         if "interrupted" in why.lower() or "statement timeout" in why.lower():
             why = f"the query ran longer than {timeout:g} s (source.timeout)"
         raise ExportUnreadable(public_sql_url(declared), f"kueri SQL gagal: {exc.__class__.__name__}: {why}",
                                f"SQL query failed: {exc.__class__.__name__}: {why}") from None
-    except ImportError as exc:   # the database's driver (psycopg, pymysql, ...) is not installed
-        driver = exc.name or "?"
-        scheme = declared.split(":", 1)[0]
-        raise ExportUnreadable(public_sql_url(declared),
-                               f"pemacu (driver) basis data untuk {scheme} tidak terpasang: pasang paket Python "
-                               f"{driver!r} di lingkungan satudata (pip install {driver})",
-                               f"the database driver for {scheme} is not installed: install the Python package "
-                               f"{driver!r} into satudata's environment (pip install {driver})") from None
     return _record(target, public_sql_url(declared), "csv", query)
 
 
