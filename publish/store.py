@@ -192,7 +192,7 @@ class FolderStore:
             raise VersionExists(str(final))
         tmp = final.with_name(f"{TMP_PREFIX}{version}-{uuid.uuid4().hex}")
         with refused(self.root, tmp):   # a full or read-only disk: the half-copied folder goes, latest stays
-            tmp.mkdir()
+            tmp.mkdir(parents=True)   # as copytree did: a first version makes its dataset folder
             for source in sorted(folder.rglob("*")):   # file by file (copytree would gather the errors into one)
                 target = tmp / source.relative_to(folder)
                 if source.is_dir():
