@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import shutil
+import sys
 import time
 import uuid
 from dataclasses import asdict, dataclass
@@ -121,8 +122,6 @@ class _ExpectedFailure(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         exc = record.exc_info[1] if record.exc_info else None
         if exc is None and record.exc_info is True:   # exc_info=True: the exception being handled
-            import sys
-
             exc = sys.exc_info()[1]
         if isinstance(exc, PublishError) or (exc is not None and storage_errno(exc) is not None):
             record.exc_info, record.exc_text = None, None
