@@ -61,3 +61,26 @@ def test_a_version_the_disk_refuses_leaves_no_folder_behind(tmp_path: Path, monk
     assert str(caught.value).startswith(f"disk penuh / disk full: {store.root} — ")
     assert sorted(p.name for p in (store.root / "dept" / "ds").iterdir()) == [".lock"]
     assert store.versions("dept/ds") == []
+
+
+def test_prefect_log_lines_of_publishing_errors_keep_the_message_and_lose_the_traceback():
+    import logging
+    import sys
+
+    from satudata.flows.publish import _ExpectedFailure
+
+    def record_of(exc: BaseException) -> logging.LogRecord:
+        try:
+            raise exc
+        except BaseException:  # noqa: BLE001
+            return logging.LogRecord("prefect.task_runs", logging.ERROR, __file__, 1,
+                                     f"Task run failed with exception: {exc!r}", None, sys.exc_info())
+
+    refused = record_of(StorageRefused("disk penuh / disk full: /portal — …"))
+    full = record_of(OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), "/work/x"))
+    bug = record_of(ValueError("a bug"))
+    for record in (refused, full, bug):
+        assert _ExpectedFailure().filter(record) is True   # the line itself is always kept
+    assert refused.exc_info is None and full.exc_info is None
+    assert "disk full: /portal" in logging.Formatter().format(refused)
+    assert bug.exc_info is not None and "Traceback" in logging.Formatter().format(bug)
