@@ -9,6 +9,10 @@ import operator
 import os
 from pathlib import Path
 
+import pytest
+from ckanapi import RemoteCKAN
+
+from tests.ckan.conftest import ckan_env
 from tests.conftest import REPO
 
 OPERATORS = {"=": operator.eq, ">=": operator.ge, "<=": operator.le, ">": operator.gt, "<": operator.lt}
@@ -38,3 +42,13 @@ def write_proof(proof: str, title: str, seed: int | None, figures: list[dict], n
 
 def unmet(written: dict) -> list[dict]:
     return [f for f in written["figures"] if not f["met"]]
+
+
+@pytest.fixture(scope="session")
+def ckan_site(ckan_env: dict[str, str]) -> tuple[dict[str, str], RemoteCKAN]:
+    """The real CKAN harness (URL and token from the environment, as tests/ckan/conftest.py checks them) and a
+    sysadmin client for the proofs' own look at it. Import it with ``ckan_env`` into a proof module."""
+    return ckan_env, RemoteCKAN(ckan_env["url"], apikey=ckan_env["token"])
+
+
+__all__ = ["ckan_env", "ckan_site", "faults_dir", "figure", "unmet", "write_proof"]

@@ -33,9 +33,11 @@ from satudata.core.settings import RunSettings
 from satudata.flows.context import make_publisher
 from satudata.lineage.verify import Status, problems, verify
 from satudata.publish.ckan_mapping import ckan_name, committed_entries
-from tests.ckan.conftest import ckan, ckan_env, purge, rename_dataset  # noqa: F401 - fixtures
+from tests.ckan.conftest import purge, rename_dataset
 from tests.ckan.proxy import CkanProxy
 from tests.conftest import copy_project
+from tests.faults.ckan_figures import ckan_env as _ckan_env_fixture  # noqa: F401 - the fixture ckan_env
+from tests.faults.ckan_figures import ckan_site as _ckan_site_fixture  # noqa: F401 - the fixture ckan_site
 from tests.faults.ckan_figures import figure, unmet, write_proof
 from tests.faults.killing import SATUDATA, change_exports, env_for
 
@@ -124,7 +126,8 @@ def _kill(process: subprocess.Popen) -> None:
         os.killpg(process.pid, signal.SIGKILL)
 
 
-def test_kill_9_of_a_ckan_run_leaves_no_duplicate_no_missing_and_the_next_run_completes(tmp_path, ckan, ckan_env):
+def test_kill_9_of_a_ckan_run_leaves_no_duplicate_no_missing_and_the_next_run_completes(tmp_path, ckan_site):
+    ckan_env, ckan = ckan_site
     project, names = _project(tmp_path)
     look = Look(ckan, ckan_env["token"], list(names))
     catalog_path = project / "catalog.yaml"
@@ -148,7 +151,7 @@ def test_kill_9_of_a_ckan_run_leaves_no_duplicate_no_missing_and_the_next_run_co
             record = {"round": number, "mode": mode, "delay": round(delay, 3), "killed_at": None}
             running: dict[str, subprocess.Popen] = {}
 
-            def at_commit(action: str, n: int) -> bool:
+            def at_commit(action: str, n: int, mode: str = mode, running: dict = running) -> bool:
                 if mode == "commit" and action == "package_update" and "cli" in running:
                     _kill(running["cli"])       # CKAN has applied the commit; its caller dies unanswered
                     return False
