@@ -3,9 +3,11 @@ no missing resource, nothing half-written visible, earlier versions unchanged (s
 the next run completes with exactly one new version per dataset and `satudata verify` clean.
 
 Each round changes the data of two small datasets, starts the CLI (in its own process group, through a loopback
-proxy in front of CKAN that only watches) and SIGKILLs the group: in turn at a random moment of the run, a random
-moment after the first upload of the round began, and the moment CKAN has applied a commit (``package_update``)
-but before its answer reaches the caller. Then it looks at CKAN with ckanapi before and after a re-run.
+proxy in front of CKAN that only watches) and SIGKILLs the group: in turn at a random moment of the run's CKAN
+work (from its first call to CKAN, within the time that work took in the first run), a random moment after the
+first upload of the round began, and the moment CKAN has applied a commit (``package_update``) but before its
+answer reaches the caller. Then it looks at CKAN with ckanapi before and after a re-run. The CLI processes use the
+session's Prefect server (PREFECT_API_URL), as production runs do, instead of starting a temporary one each.
 
 `make test` runs SATUDATA_CKAN_KILL_ROUNDS rounds (default 3); `make faults` sets 20. Seed: SATUDATA_CKAN_KILL_SEED.
 Figures: kill-ckan.json (tests/faults/ckan_figures.py)."""
@@ -13,7 +15,6 @@ Figures: kill-ckan.json (tests/faults/ckan_figures.py)."""
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import random
@@ -21,32 +22,32 @@ import signal
 import subprocess
 import time
 import uuid
-from collections import Counter
 from pathlib import Path
 
 import pytest
-import requests
-from ckanapi import NotFound, RemoteCKAN
 
 from satudata.core.catalog import load_catalog
 from satudata.core.settings import RunSettings
 from satudata.flows.context import make_publisher
 from satudata.lineage.verify import Status, problems, verify
-from satudata.publish.ckan_mapping import ckan_name, committed_entries
+from satudata.publish.ckan_mapping import ckan_name
 from tests.ckan.conftest import purge, rename_dataset
 from tests.ckan.proxy import CkanProxy
 from tests.conftest import copy_project
-from tests.faults.ckan_figures import ckan_env as _ckan_env_fixture  # noqa: F401 - the fixture ckan_env
-from tests.faults.ckan_figures import ckan_site as _ckan_site_fixture  # noqa: F401 - the fixture ckan_site
-from tests.faults.ckan_figures import figure, unmet, write_proof
+from tests.faults.ckan_figures import Look, ckan_connection, figure, unmet, write_proof
 from tests.faults.killing import SATUDATA, change_exports, env_for
 
-pytestmark = [pytest.mark.faults, pytest.mark.slow, pytest.mark.ckan]
+pytestmark = [pytest.mark.faults, pytest.mark.slow, pytest.mark.ckan, pytest.mark.usefixtures("prefect_harness")]
 ROUNDS = int(os.environ.get("SATUDATA_CKAN_KILL_ROUNDS", "3"))
 SEED = int(os.environ.get("SATUDATA_CKAN_KILL_SEED", "505500"))
 BASES = ("garis-kemiskinan-jatim", "modal-usaha-kecil")     # small CSV exports, each with a data change per round
 MODES = ("random", "upload", "commit")
 
+
+
+@pytest.fixture(scope="module")
+def ckan_site():
+    return ckan_connection()
 
 def _project(tmp_path: Path) -> tuple[Path, dict[str, str]]:
     """A project copy whose datasets have names of their own on CKAN: new id → base id (for its export)."""
@@ -60,70 +61,13 @@ def _project(tmp_path: Path) -> tuple[Path, dict[str, str]]:
     return project, names
 
 
-def _sha256(url: str, token: str) -> str | None:
-    answer = requests.get(url, headers={"Authorization": token}, timeout=60)
-    return hashlib.sha256(answer.content).hexdigest() if answer.status_code == 200 else None
-
-
-class Look:
-    """What a reader of CKAN sees of the proof's datasets."""
-
-    def __init__(self, client: RemoteCKAN, token: str, names: list[str]) -> None:
-        self.client, self.token, self.names = client, token, names
-
-    def packages(self) -> dict[str, dict | None]:
-        found = {}
-        for name in self.names:
-            try:
-                found[name] = self.client.action.package_show(id=name)
-            except NotFound:
-                found[name] = None
-        return found
-
-    def count(self) -> dict[str, int]:
-        """Duplicate resources, missing resources, leftover (never committed) resources and a public dataset or a
-        ``version`` field that does not match the committed versions."""
-        counts = Counter(duplicate=0, missing=0, leftover=0, inconsistent=0)
-        for package in self.packages().values():
-            if package is None:
-                continue
-            resources = package.get("resources", [])
-            pairs = Counter((r.get("satudata_version"), r.get("satudata_file")) for r in resources)
-            counts["duplicate"] += sum(n - 1 for n in pairs.values()) + \
-                sum(n - 1 for n in Counter(r["id"] for r in resources).values())
-            entries = committed_entries(package)
-            urls = {r["url"] for r in resources}
-            counts["missing"] += sum(1 for e in entries for f in e["files"].values() if f["uri"] not in urls)
-            committed = {(e["version"], name) for e in entries for name in e["files"]}
-            counts["leftover"] += sum(1 for pair in pairs if pair not in committed)
-            if entries:
-                counts["inconsistent"] += int(package.get("version") != entries[-1]["version"] or package["private"])
-            else:
-                counts["inconsistent"] += int(not package["private"])
-        return counts
-
-    def committed(self) -> dict[str, list[str]]:
-        return {name: [e["version"] for e in committed_entries(p)] if p else [] for name, p in self.packages().items()}
-
-    def digests(self, known: dict[str, str] | None = None) -> dict[str, str | None]:
-        """sha256 of every committed file (downloaded); with ``known``, only the files not in it."""
-        found = {}
-        for name, package in self.packages().items():
-            for entry in committed_entries(package) if package else []:
-                for file, meta in entry["files"].items():
-                    key = f"{name}/{entry['version']}/{file}"
-                    if known is None or key not in known:
-                        found[key] = _sha256(meta["uri"], self.token)
-        return found
-
-    def recorded(self) -> dict[str, str]:
-        return {f"{name}/{e['version']}/{file}": meta["sha256"] for name, p in self.packages().items() if p
-                for e in committed_entries(p) for file, meta in e["files"].items()}
-
-
 def _kill(process: subprocess.Popen) -> None:
     with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGKILL)
+
+
+def uploads(proxy: CkanProxy) -> int:
+    return proxy.counts["resource_create"] + proxy.counts["resource_update"]
 
 
 def test_kill_9_of_a_ckan_run_leaves_no_duplicate_no_missing_and_the_next_run_completes(tmp_path, ckan_site):
@@ -131,20 +75,25 @@ def test_kill_9_of_a_ckan_run_leaves_no_duplicate_no_missing_and_the_next_run_co
     project, names = _project(tmp_path)
     look = Look(ckan, ckan_env["token"], list(names))
     catalog_path = project / "catalog.yaml"
-    direct = env_for(project, {"SATUDATA_CKAN_URL": ckan_env["url"], "SATUDATA_CKAN_TOKEN": ckan_env["token"]})
+    from prefect.settings import PREFECT_API_URL
+
+    direct = env_for(project, {"SATUDATA_CKAN_URL": ckan_env["url"], "SATUDATA_CKAN_TOKEN": ckan_env["token"],
+                               "PREFECT_API_URL": PREFECT_API_URL.value()})
     args = [str(SATUDATA), "run", *names, "--target", "ckan", "--json", "--catalog", str(catalog_path)]
     chooser = random.Random(SEED)
     print(f"kill -9 of a CKAN run: {ROUNDS} rounds, seed {SEED}")
     rounds: list[dict] = []
     try:
-        started = time.monotonic()
-        first = subprocess.run(args, cwd=project, env=direct, capture_output=True, text=True, timeout=900)
+        with CkanProxy(ckan_env["url"]) as watching:
+            first = subprocess.run(args, cwd=project, env={**direct, "SATUDATA_CKAN_URL": watching.url},
+                                   capture_output=True, text=True, timeout=900)
+            ended = time.monotonic()
         assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
-        span = max(5.0, time.monotonic() - started)
+        span = max(1.0, ended - (watching.first_request or ended))     # the first run's CKAN work
         known = look.digests()
         for number in range(ROUNDS):
             mode = MODES[number % len(MODES)]
-            delay = chooser.uniform(1.0, span) if mode == "random" else chooser.uniform(0, 1.5) \
+            delay = chooser.uniform(0, span) if mode == "random" else chooser.uniform(0, 1.5) \
                 if mode == "upload" else 0.0
             change_exports(project, tuple(names.values()), number + 1)
             before = look.committed()
@@ -165,10 +114,8 @@ def test_kill_9_of_a_ckan_run_leaves_no_duplicate_no_missing_and_the_next_run_co
                 opened = None
                 while process.poll() is None and time.monotonic() - clock < 600:
                     now = time.monotonic()
-                    if mode == "random" and now - clock >= delay:
-                        break
-                    if mode == "upload" and opened is None and \
-                            proxy.counts["resource_create"] + proxy.counts["resource_update"] > 0:
+                    if mode != "commit" and opened is None and \
+                            (proxy.first_request if mode == "random" else uploads(proxy)):
                         opened = now
                     if opened is not None and now - opened >= delay:
                         break
@@ -212,6 +159,7 @@ def test_kill_9_of_a_ckan_run_leaves_no_duplicate_no_missing_and_the_next_run_co
         return sum(r[key] for r in rounds)
 
     figures = [
+        figure("CKAN calls of the first run (seconds)", round(span, 1), "> 0"),
         figure("rounds", len(rounds), f">= {ROUNDS}"),
         figure("runs killed by SIGKILL", sum(1 for r in rounds if r["killed_at"] is not None), f">= {ROUNDS}"),
         figure("duplicate resources (after a kill, and after the re-run)",
