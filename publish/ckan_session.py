@@ -37,16 +37,16 @@ APPLY_ONCE_ACTIONS = ("resource_create",)   # retried only when CKAN surely did 
 CHUNK = 1 << 20
 
 
-class CkanUnavailable(PublishError):
-    """CKAN could not be reached, or kept failing, after every retry (the outcome of the last call is unknown)."""
-
-
 class CkanHttpError(PublishError):
     """An answer that is no CKAN action result (a proxy's 413 page, an HTML error): its HTTP status and body."""
 
-    def __init__(self, message: str, status: int, body: str) -> None:
+    def __init__(self, message: str, status: int | None = None, body: str = "") -> None:
         super().__init__(message)
         self.status, self.body = status, body
+
+
+class CkanUnavailable(CkanHttpError):
+    """CKAN could not be reached, or kept failing, after every retry (the outcome of the last call is unknown)."""
 
 
 def retry_policy(attempts: int, backoff: float, *, ambiguous: bool = True) -> Retry:
@@ -147,7 +147,10 @@ class CkanSession:
             status, body = _http_status(exc)
             if status is not None:
                 text = _short(" ".join(re.sub(r"<[^>]+>", " ", body).split()), 200)
-                raise CkanHttpError(self._clean(
+                # a 5xx answer the retries let through (502/504 to resource_create): whether CKAN applied the
+                # action is unknown, exactly as after a lost connection; the caller looks before trying again
+                error = CkanUnavailable if status >= 500 else CkanHttpError
+                raise error(self._clean(
                     f"CKAN di {self.url} menjawab HTTP {status} untuk {action} ({what}) / CKAN at {self.url} answered "
                     f"HTTP {status} to {action} for {what}: {text}"),
                     status, body) from None
