@@ -66,6 +66,36 @@ def _kill(process: subprocess.Popen) -> None:
         os.killpg(process.pid, signal.SIGKILL)
 
 
+def _write(rounds: list[dict], span: float, names: dict[str, str]) -> dict:
+    """The figures so far (written after every round, so a run cut short still leaves its figures)."""
+    def total(key: str) -> int:
+        return sum(r[key] for r in rounds)
+
+    figures = [
+        figure("CKAN calls of the first run (seconds)", round(span, 1), "> 0"),
+        figure("rounds", len(rounds), f">= {ROUNDS}"),
+        figure("runs killed by SIGKILL", sum(1 for r in rounds if r["killed_at"] is not None), f">= {len(rounds)}"),
+        figure("duplicate resources (after a kill, and after the re-run)",
+               total("after_kill_duplicate") + total("after_rerun_duplicate"), "= 0"),
+        figure("missing resources of a committed version", total("after_kill_missing") + total("after_rerun_missing"),
+               "= 0"),
+        figure("half-written or incomplete versions visible (committed files whose bytes differ, public dataset "
+               "without a whole version)", total("half_written") + total("rerun_half_written")
+               + total("after_kill_inconsistent") + total("after_rerun_inconsistent"), "= 0"),
+        figure("earlier versions changed (sha256 of the downloaded files)", total("earlier_changed"), "= 0"),
+        figure("leftover resources of uncommitted versions after the re-run", total("after_rerun_leftover"), "= 0"),
+        figure("re-runs completed (exit 0)", sum(1 for r in rounds if r["rerun_exit"] == 0), f">= {len(rounds)}"),
+        figure("datasets without exactly one new version per round",
+               sum(1 for r in rounds for n in r["new_versions"].values() if n != 1), "= 0"),
+        figure("satudata verify findings after the re-run", total("verify_findings"), "= 0"),
+    ]
+    written = write_proof("kill-ckan", "kill -9 of satudata run --target ckan at seeded random moments (real CKAN)",
+                          SEED, figures, notes=f"modes in turn: {', '.join(MODES)}; {len(names)} datasets a round; "
+                          "the 'commit' mode kills the run after CKAN applied package_update, before its answer",
+                          details=rounds)
+    return written
+
+
 def uploads(proxy: CkanProxy) -> int:
     return proxy.counts["resource_create"] + proxy.counts["resource_update"]
 
@@ -152,32 +182,9 @@ def test_kill_9_of_a_ckan_run_leaves_no_duplicate_no_missing_and_the_next_run_co
             known = now_known
             rounds.append(record)
             print(json.dumps(record))
+            _write(rounds, span, names)
     finally:
         purge(ckan, [ckan_name(n) for n in names])
 
-    def total(key: str) -> int:
-        return sum(r[key] for r in rounds)
-
-    figures = [
-        figure("CKAN calls of the first run (seconds)", round(span, 1), "> 0"),
-        figure("rounds", len(rounds), f">= {ROUNDS}"),
-        figure("runs killed by SIGKILL", sum(1 for r in rounds if r["killed_at"] is not None), f">= {ROUNDS}"),
-        figure("duplicate resources (after a kill, and after the re-run)",
-               total("after_kill_duplicate") + total("after_rerun_duplicate"), "= 0"),
-        figure("missing resources of a committed version", total("after_kill_missing") + total("after_rerun_missing"),
-               "= 0"),
-        figure("half-written or incomplete versions visible (committed files whose bytes differ, public dataset "
-               "without a whole version)", total("half_written") + total("rerun_half_written")
-               + total("after_kill_inconsistent") + total("after_rerun_inconsistent"), "= 0"),
-        figure("earlier versions changed (sha256 of the downloaded files)", total("earlier_changed"), "= 0"),
-        figure("leftover resources of uncommitted versions after the re-run", total("after_rerun_leftover"), "= 0"),
-        figure("re-runs completed (exit 0)", sum(1 for r in rounds if r["rerun_exit"] == 0), f">= {ROUNDS}"),
-        figure("datasets without exactly one new version per round",
-               sum(1 for r in rounds for n in r["new_versions"].values() if n != 1), "= 0"),
-        figure("satudata verify findings after the re-run", total("verify_findings"), "= 0"),
-    ]
-    written = write_proof("kill-ckan", "kill -9 of satudata run --target ckan at seeded random moments (real CKAN)",
-                          SEED, figures, notes=f"modes in turn: {', '.join(MODES)}; {len(names)} datasets a round; "
-                          "the 'commit' mode kills the run after CKAN applied package_update, before its answer",
-                          details=rounds)
-    assert not unmet(written), json.dumps(unmet(written), indent=2)
+    written = _write(rounds, span, names)
+    assert len(rounds) == ROUNDS and not unmet(written), json.dumps(unmet(written), indent=2)
