@@ -188,6 +188,11 @@ def _publish(ctx: RunContext, dataset, run_id: str, parent_run_id: str | None, s
         previous = ctx.publisher.latest(dataset)
         decision = decide(previous.version if previous else None, previous.fingerprint if previous else None, fp)
         if decision.version is None:
+            if previous is not None and (latest is None or latest.version != previous.version):
+                return Outcome(dataset.id, "unchanged", previous.version, "none",
+                               f"run lain menerbitkan {previous.version} saat run ini menunggu gilirannya; sejak itu "
+                               f"tidak ada yang berubah / another run published {previous.version} while this run "
+                               "waited for its turn; nothing changed since")
             return Outcome(dataset.id, "unchanged", previous.version if previous else None, "none",
                            "nothing changed since the latest version")
         lineage = LineageInput(dataset.id, decision.version, run_id, started, [r.as_dict() for r in raws],
