@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,6 +33,20 @@ def make_publisher(catalog: Catalog, settings: RunSettings) -> Publisher:
     return LocalPortal(catalog, settings.portal_dir)
 
 
+# The catalogue a catalogue flow read, by its run id, for its dataset runs in the same process: a catalogue of 1,000
+# dataset files is read once a run, not once a dataset. A dataset run elsewhere (another worker) reads its own.
+_SHARED: dict[str, Catalog] = {}
+
+
+@contextmanager
+def sharing(run_id: str, catalog: Catalog) -> Iterator[None]:
+    _SHARED[run_id] = catalog
+    try:
+        yield
+    finally:
+        _SHARED.pop(run_id, None)
+
+
 @dataclass
 class RunContext:
     settings: RunSettings
@@ -39,8 +55,10 @@ class RunContext:
     salt: str
 
     @classmethod
-    def open(cls, settings: RunSettings) -> RunContext:
-        catalog = load_catalog(settings.catalog_path)
+    def open(cls, settings: RunSettings, parent_run_id: str | None = None) -> RunContext:
+        catalog = _SHARED.get(parent_run_id) if parent_run_id else None
+        if catalog is None:
+            catalog = load_catalog(settings.catalog_path)
         return cls(settings, catalog, make_publisher(catalog, settings), privacy_salt(settings.state_dir()))
 
     def work_dir(self, dataset_id: str, run_id: str) -> Path:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import time
 import uuid
+from contextlib import nullcontext
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,7 +22,7 @@ from satudata.core.publishing import CHANGELOG_FILE, DatasetLocked
 from satudata.core.settings import RunSettings
 from satudata.flows import progress
 from satudata.flows.bundle import assemble
-from satudata.flows.context import RunContext
+from satudata.flows.context import RunContext, sharing
 from satudata.flows.guards import publishing_slot
 from satudata.flows.notify import notify_failure
 from satudata.flows.tasks import (
@@ -75,7 +76,7 @@ def _now() -> str:
 def publish_dataset(dataset_id: str, settings: dict, parent_run_id: str | None = None) -> dict:
     """One dataset, end to end. Returns an Outcome as a dict; never raises for a bad export."""
     started, clock = _now(), time.monotonic()
-    ctx = RunContext.open(RunSettings.from_dict(settings))
+    ctx = RunContext.open(RunSettings.from_dict(settings), parent_run_id)
     dataset = ctx.catalog.dataset(dataset_id)
     run_id = _run_id()
     work = ctx.work_dir(dataset_id, run_id[:8])
@@ -182,8 +183,9 @@ def publish_catalog(dataset_ids: list[str], settings: dict) -> list[dict]:
         outcomes[dataset_id] = asdict(Outcome(dataset_id, "unchanged", version, "none",
                                               "same export, schema, suite and code"))
         progress.report(dataset_id, "unchanged", version)
-    futures = {i: run_dataset.submit(i, settings, parent) for i in dataset_ids if i not in unchanged}
-    outcomes.update({i: f.result() for i, f in futures.items()})
+    with sharing(parent, ctx.catalog) if ctx is not None else nullcontext():
+        futures = {i: run_dataset.submit(i, settings, parent) for i in dataset_ids if i not in unchanged}
+        outcomes.update({i: f.result() for i, f in futures.items()})
     results = [outcomes[i] for i in dataset_ids]
     if ctx is not None and ctx.publisher.target == "local":
         refresh_site(ctx, any(o["status"] == "published" for o in results))

@@ -175,10 +175,10 @@ class FolderStore:
         os.replace(tmp, link)
 
     def write_index(self, make: Callable[[], str]) -> Path:
-        text = make()
         self.root.mkdir(parents=True, exist_ok=True)
         path = self.root / INDEX_FILE
         with (self.root / ".index.lock").open("a") as handle:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
-            _write_atomic(path, text)
+            # made under the lock: an index made from the one before it never drops another writer's entry
+            _write_atomic(path, make())
         return path
