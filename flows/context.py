@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 from satudata.core.catalog import Catalog, load_catalog
@@ -47,12 +46,14 @@ def sharing(run_id: str, catalog: Catalog) -> Iterator[None]:
         _SHARED.pop(run_id, None)
 
 
-@dataclass
 class RunContext:
-    settings: RunSettings
-    catalog: Catalog
-    publisher: Publisher
-    salt: str
+    """Not a dataclass on purpose: Prefect walks the dataclasses and models a task is given (to find futures in
+    them), and a context holding a catalogue of 1,000 datasets made every task call walk 1,000 datasets."""
+
+    __slots__ = ("settings", "catalog", "publisher", "salt")
+
+    def __init__(self, settings: RunSettings, catalog: Catalog, publisher: Publisher, salt: str) -> None:
+        self.settings, self.catalog, self.publisher, self.salt = settings, catalog, publisher, salt
 
     @classmethod
     def open(cls, settings: RunSettings, parent_run_id: str | None = None) -> RunContext:

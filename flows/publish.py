@@ -37,6 +37,7 @@ from satudata.flows.tasks import (
     referenced_rows,
     refresh_site,
     send_lineage,
+    site_was_current,
     validate,
 )
 from satudata.lineage.record import LineageInput
@@ -172,11 +173,13 @@ def publish_catalog(dataset_ids: list[str], settings: dict) -> list[dict]:
     parent = _run_id()
     ctx: RunContext | None = None
     unchanged: dict[str, str] = {}
+    whole_site = False
     try:
         ctx = RunContext.open(RunSettings.from_dict(settings))
     except Exception:  # noqa: BLE001 - e.g. CKAN unreachable: every dataset's own run reports it clearly
         pass
     else:
+        whole_site = ctx.publisher.target == "local" and site_was_current(ctx)
         unchanged = find_unchanged(ctx, dataset_ids)
     outcomes = {}
     for dataset_id, version in unchanged.items():   # nothing can have changed: no run at all for these
@@ -188,7 +191,7 @@ def publish_catalog(dataset_ids: list[str], settings: dict) -> list[dict]:
         outcomes.update({i: f.result() for i, f in futures.items()})
     results = [outcomes[i] for i in dataset_ids]
     if ctx is not None and ctx.publisher.target == "local":
-        refresh_site(ctx, any(o["status"] == "published" for o in results))
+        refresh_site(ctx, [o["dataset"] for o in results if o["status"] == "published"], whole_site)
     return results
 
 

@@ -102,16 +102,32 @@ def changelog(ctx: RunContext, dataset: Dataset, previous: PublishedVersion | No
 
 
 @task(name="portal-site", **WORK)
-def refresh_site(ctx: RunContext, changed: bool) -> None:
+def refresh_site(ctx: RunContext, changed: bool | list[str], site_was_current: bool = False) -> None:
     """index.json and the static site of the local portal, after a run that published (or when they are missing);
-    the site is rendered for a folder portal only (docs/storage.md)."""
+    the site is rendered for a folder portal only (docs/storage.md).
+
+    ``changed``: the datasets the run published (True: some, unnamed). Each publish has already written its own
+    entry of index.json, so it is written again only when it is behind the store (a run killed between a
+    version's rename and the index). When the site was whole before the run (``site_was_current``), only the
+    published datasets' pages and the listing pages are rendered again; otherwise the whole site."""
     root = ctx.publisher.root
-    stale = not ctx.publisher.site_exists() or not ctx.publisher.index_is_current() or (
+    index_behind = not ctx.publisher.index_is_current()
+    stale = not ctx.publisher.site_exists() or index_behind or (
         root is not None and not site_is_current(root))   # a run killed before it had rewritten them
-    if changed or stale:
+    if not (changed or stale):
+        return
+    if index_behind or not ctx.publisher.site_exists():
         ctx.publisher.write_index()
-        if root is not None:
-            render_site(ctx.catalog, root)
+    if root is not None:
+        incremental = isinstance(changed, list) and site_was_current and not index_behind
+        render_site(ctx.catalog, root, changed if incremental else None)
+
+
+def site_was_current(ctx: RunContext) -> bool:
+    """Before a run: whether the portal's site shows its index, whole (then a run re-renders only what it
+    published)."""
+    root = ctx.publisher.root
+    return root is not None and ctx.publisher.site_exists() and site_is_current(root)
 
 
 @task(name="lineage", **WORK)
@@ -140,5 +156,5 @@ def find_unchanged(ctx: RunContext, dataset_ids: list[str]) -> dict[str, str]:
             log.info("precheck of %s skipped: %s", dataset_id, type(exc).__name__)
             continue
         if latest is not None:
-            found[dataset_id] = latest.version
+            found[dataset_id] = latest
     return found

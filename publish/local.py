@@ -111,6 +111,15 @@ class LocalPortal:
         versions = self.versions(dataset)
         return self.read_version(dataset, versions[-1]) if versions else None
 
+    def latest_inputs(self, dataset: Dataset) -> tuple[str, str | None] | None:
+        """(latest version, the hash of the inputs it was made from), read from its datapackage.json alone: the
+        no-op test of a run (flows/precheck.py) reads no lineage record, no file list, no data."""
+        versions = self.versions(dataset)
+        if not versions:
+            return None
+        descriptor = json.loads(self.store.read(self.dataset_key(dataset), versions[-1], PACKAGE_FILE))
+        return versions[-1], (descriptor.get("satudata") or {}).get("inputs_sha256")
+
     def fetch(self, dataset: Dataset, version: str, name: str, dest: Path) -> Path:
         return self.store.fetch(self.dataset_key(dataset), version, name, dest)
 

@@ -19,6 +19,7 @@ import os
 import re
 import shutil
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib.resources import files
@@ -168,11 +169,16 @@ class Site:
         return [_write(self.root / ASSETS_DIR / name, (folder / name).read_text(encoding="utf-8"))
                 for name in ASSETS]
 
-    def api(self) -> list[Path]:
-        """CKAN's read calls as static JSON; answers of datasets no longer published are removed."""
+    def api(self, only: Collection[str] | None = None) -> list[Path]:
+        """CKAN's read calls as static JSON; answers of datasets no longer published are removed. ``only``: the
+        package_show answers of these datasets alone are written again (the catalogue-wide answers always are)."""
         files = ckan_api.documents(self.catalog, self.root, self.views, self.generated)
         for stale in ckan_api.stale_files(self.root, files):
             stale.unlink()
+        if only is not None:
+            names = {ckan_name(i) for i in only}
+            files = {path: document for path, document in files.items()
+                     if not path.startswith(f"{ckan_api.ACTIONS}/package_show/") or Path(path).stem in names}
         return [_write(self.root / path, ckan_api.dumps(document)) for path, document in files.items()]
 
     def prune(self, listings: list[Listing]) -> None:
@@ -185,7 +191,9 @@ class Site:
                     if child.is_dir() and child.name not in kept:
                         shutil.rmtree(child)
 
-    def render(self) -> list[Path]:
+    def render(self, only: Collection[str] | None = None) -> list[Path]:
+        """Every page; ``only``: the pages of these datasets, and every page that lists datasets (the others' own
+        pages are as they were: a version never changes)."""
         written = self.assets()
         title = self.catalog.portal.title
         written.append(self._page("index.html.j2", "index.html",
@@ -194,10 +202,11 @@ class Site:
         for listing in listings:
             written.append(self._page("listing.html.j2", listing.path, listing=listing))
         for view in self.views:
-            written.extend(self.dataset_page(view))
+            if only is None or view.dataset.id in only:
+                written.extend(self.dataset_page(view))
         document = catalog_document(self.catalog, self.views, datetime.fromisoformat(self.generated))
         written.append(_write(self.root / "catalog.jsonld", json.dumps(document, ensure_ascii=False, indent=2)))
-        written.extend(self.api())
+        written.extend(self.api(only))
         self.prune(listings)
         return written
 
@@ -212,11 +221,14 @@ def check_reserved(catalog: Catalog) -> None:
 RENDERED_MARK = ".site-rendered"   # the sha256 of the index.json the site was last rendered from
 
 
-def render_site(catalog: Catalog, root: Path) -> list[Path]:
+def render_site(catalog: Catalog, root: Path, only: Collection[str] | None = None) -> list[Path]:
     """Render the whole site from what is published in ``root``; returns the files written. The mark written last
-    tells a later run whether the site shows the index (a run killed while rendering leaves it behind)."""
+    tells a later run whether the site shows the index (a run killed while rendering leaves it behind).
+
+    ``only``: the site was whole before these datasets were published (``site_is_current`` said so before the
+    run), so only their pages and the pages listing datasets are rendered again."""
     check_reserved(catalog)
-    written = Site(catalog, root).render()
+    written = Site(catalog, root).render(set(only) if only is not None else None)
     _write(root / RENDERED_MARK, _index_sha256(root))
     return written
 
