@@ -32,18 +32,20 @@ def make_publisher(catalog: Catalog, settings: RunSettings) -> Publisher:
     return LocalPortal(catalog, settings.portal_dir)
 
 
-# The catalogue a catalogue flow read, by its run id, for its dataset runs in the same process: a catalogue of 1,000
-# dataset files is read once a run, not once a dataset. A dataset run elsewhere (another worker) reads its own.
+# A catalogue already read in this process, for the flows it calls: by the run id of a catalogue flow (its dataset
+# runs), or by the catalogue's path (the command that read it at its start and then calls the flow). A catalogue of
+# 1,000 dataset files is read once a run, not once a dataset; a run elsewhere (another worker) reads its own.
 _SHARED: dict[str, Catalog] = {}
 
 
 @contextmanager
-def sharing(run_id: str, catalog: Catalog) -> Iterator[None]:
-    _SHARED[run_id] = catalog
+def sharing(key: str, catalog: Catalog) -> Iterator[None]:
+    """Within the block, flows of this process opening ``key`` (a run id or a catalogue path) reuse ``catalog``."""
+    _SHARED[key] = catalog
     try:
         yield
     finally:
-        _SHARED.pop(run_id, None)
+        _SHARED.pop(key, None)
 
 
 class RunContext:
@@ -57,7 +59,7 @@ class RunContext:
 
     @classmethod
     def open(cls, settings: RunSettings, parent_run_id: str | None = None) -> RunContext:
-        catalog = _SHARED.get(parent_run_id) if parent_run_id else None
+        catalog = (_SHARED.get(parent_run_id) if parent_run_id else None) or _SHARED.get(str(settings.catalog_path))
         if catalog is None:
             catalog = load_catalog(settings.catalog_path)
         return cls(settings, catalog, make_publisher(catalog, settings), privacy_salt(settings.state_dir()))
