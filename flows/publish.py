@@ -21,7 +21,6 @@ from satudata.core.problems import ExportUnreadable
 from satudata.core.publishing import CHANGELOG_FILE, DatasetLocked
 from satudata.core.settings import RunSettings
 from satudata.flows import progress
-from satudata.flows.bundle import assemble
 from satudata.flows.context import RunContext, sharing
 from satudata.flows.guards import publishing_slot
 from satudata.flows.notify import notify_failure
@@ -40,10 +39,6 @@ from satudata.flows.tasks import (
     site_was_current,
     validate,
 )
-from satudata.lineage.record import LineageInput
-from satudata.publish.package import public_schema
-from satudata.validators.privacy_gate import declared
-from satudata.validators.validate import unreadable_report
 from satudata.versioning import decide, fingerprint, inputs_sha256, metadata_sha256
 
 
@@ -84,6 +79,8 @@ def publish_dataset(dataset_id: str, settings: dict, parent_run_id: str | None =
     try:
         outcome = _publish(ctx, dataset, run_id, parent_run_id, started, work)
     except Exception as exc:   # a crash (CKAN down, disk full): the steward still gets a report, then it fails
+        from satudata.validators.validate import unreadable_report
+
         report = unreadable_report(dataset_id, [], dataset_id, f"proses gagal: {type(exc).__name__}: {exc}",
                                    f"the run failed: {type(exc).__name__}: {exc}")
         folder = quarantine_export(ctx, dataset, [], report)
@@ -100,6 +97,13 @@ def publish_dataset(dataset_id: str, settings: dict, parent_run_id: str | None =
 
 
 def _publish(ctx: RunContext, dataset, run_id: str, parent_run_id: str | None, started: str, work: Path) -> Outcome:
+    # The stages are imported here, where a dataset is really worked on: a run where nothing changed loads none.
+    from satudata.flows.bundle import assemble
+    from satudata.lineage.record import LineageInput
+    from satudata.publish.package import public_schema
+    from satudata.validators.privacy_gate import declared
+    from satudata.validators.validate import unreadable_report
+
     schema = load_schema(ctx.catalog, dataset.id)
     suite = load_suite(ctx.catalog, dataset.id)
     progress.report(dataset.id, "pull")

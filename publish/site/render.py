@@ -35,6 +35,7 @@ from satudata.publish.site import ckan_api
 from satudata.publish.site.chart import render_svg, shape_of
 from satudata.publish.site.dcat import catalog_document, dataset_document, license_uri
 from satudata.publish.site.explore import explorer_config
+from satudata.publish.site.mark import RENDERED_MARK, index_sha256, site_is_current  # noqa: F401 - re-exported
 from satudata.publish.site.model import DatasetView, dataset_views
 
 ASSETS = ("site.css", "filter.js", "explore.js", "papaparse.min.js", "papaparse.LICENSE.txt", "uplot.iife.min.js",
@@ -218,9 +219,6 @@ def check_reserved(catalog: Catalog) -> None:
                          f"({', '.join(RESERVED)}); rename the department in catalog.yaml")
 
 
-RENDERED_MARK = ".site-rendered"   # the sha256 of the index.json the site was last rendered from
-
-
 def render_site(catalog: Catalog, root: Path, only: Collection[str] | None = None) -> list[Path]:
     """Render the whole site from what is published in ``root``; returns the files written. The mark written last
     tells a later run whether the site shows the index (a run killed while rendering leaves it behind).
@@ -229,18 +227,5 @@ def render_site(catalog: Catalog, root: Path, only: Collection[str] | None = Non
     run), so only their pages and the pages listing datasets are rendered again."""
     check_reserved(catalog)
     written = Site(catalog, root).render(set(only) if only is not None else None)
-    _write(root / RENDERED_MARK, _index_sha256(root))
+    _write(root / RENDERED_MARK, index_sha256(root))
     return written
-
-
-def site_is_current(root: Path) -> bool:
-    """Whether the site was rendered, whole, from the index.json the portal has now."""
-    mark = root / RENDERED_MARK
-    return mark.is_file() and mark.read_text(encoding="utf-8") == _index_sha256(root)
-
-
-def _index_sha256(root: Path) -> str:
-    import hashlib
-
-    index = root / "index.json"
-    return hashlib.sha256(index.read_bytes()).hexdigest() if index.is_file() else ""
