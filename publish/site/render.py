@@ -19,6 +19,7 @@ import os
 import re
 import shutil
 import uuid
+from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -130,12 +131,15 @@ class Site:
         self.views = dataset_views(catalog, self.root)
         self.generated = datetime.now(UTC).isoformat(timespec="seconds")
         self.tags = sorted({tag for view in self.views for tag in view.dataset.tags})
+        # the datasets of each department and dimension, counted once (every listing page shows them)
+        self.counts = {"department": Counter(v.dataset.department for v in self.views),
+                       "dimension": Counter(v.dataset.dimension for v in self.views)}
 
     def _page(self, template: str, path: str, **values: object) -> Path:
         depth = path.count("/")
         html = self.env.get_template(template).render(
             root="../" * depth, portal=self.catalog.portal, catalog=self.catalog,
-            generated=self.generated, tags=self.tags, all_views=self.views, **values)
+            generated=self.generated, tags=self.tags, all_views=self.views, browse_counts=self.counts, **values)
         return _write(self.root / path, html)
 
     def listings(self) -> list[Listing]:
