@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from satudata.core.catalog import Catalog, load_catalog
 from satudata.core.publishing import Publisher
 from satudata.core.settings import RunSettings
-from satudata.validators.privacy_gate import privacy_salt
 
 
 def make_publisher(catalog: Catalog, settings: RunSettings) -> Publisher:
@@ -31,17 +31,46 @@ def make_publisher(catalog: Catalog, settings: RunSettings) -> Publisher:
     return LocalPortal(catalog, settings.portal_dir)
 
 
-@dataclass
+# A catalogue already read in this process, for the flows it calls: by the run id of a catalogue flow (its dataset
+# runs), or by the catalogue's path (the command that read it at its start and then calls the flow). A catalogue of
+# 1,000 dataset files is read once a run, not once a dataset; a run elsewhere (another worker) reads its own.
+_SHARED: dict[str, Catalog] = {}
+
+
+@contextmanager
+def sharing(key: str, catalog: Catalog) -> Iterator[None]:
+    """Within the block, flows of this process opening ``key`` (a run id or a catalogue path) reuse ``catalog``."""
+    _SHARED[key] = catalog
+    try:
+        yield
+    finally:
+        _SHARED.pop(key, None)
+
+
 class RunContext:
-    settings: RunSettings
-    catalog: Catalog
-    publisher: Publisher
-    salt: str
+    """Not a dataclass on purpose: Prefect walks the dataclasses and models a task is given (to find futures in
+    them), and a context holding a catalogue of 1,000 datasets made every task call walk 1,000 datasets."""
+
+    __slots__ = ("settings", "catalog", "publisher", "_salt")
+
+    def __init__(self, settings: RunSettings, catalog: Catalog, publisher: Publisher, salt: str | None = None) -> None:
+        self.settings, self.catalog, self.publisher, self._salt = settings, catalog, publisher, salt
+
+    @property
+    def salt(self) -> str:
+        """The privacy salt, read when a dataset is first converted (the module that owns it loads pyarrow)."""
+        if self._salt is None:
+            from satudata.validators.privacy_gate import privacy_salt
+
+            self._salt = privacy_salt(self.settings.state_dir())
+        return self._salt
 
     @classmethod
-    def open(cls, settings: RunSettings) -> RunContext:
-        catalog = load_catalog(settings.catalog_path)
-        return cls(settings, catalog, make_publisher(catalog, settings), privacy_salt(settings.state_dir()))
+    def open(cls, settings: RunSettings, parent_run_id: str | None = None) -> RunContext:
+        catalog = (_SHARED.get(parent_run_id) if parent_run_id else None) or _SHARED.get(str(settings.catalog_path))
+        if catalog is None:
+            catalog = load_catalog(settings.catalog_path)
+        return cls(settings, catalog, make_publisher(catalog, settings))
 
     def work_dir(self, dataset_id: str, run_id: str) -> Path:
         folder = self.settings.work() / f"{dataset_id}-{run_id}"

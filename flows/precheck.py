@@ -26,13 +26,24 @@ def export_hashes_in_place(dataset: Dataset, root: Path) -> list[dict] | None:
     return [{"sha256": sha256_file(p)} for p in paths]
 
 
-def unchanged_since_latest(catalog: Catalog, publisher: Publisher, dataset: Dataset) -> PublishedVersion | None:
+def _latest_inputs(publisher: Publisher, dataset: Dataset) -> tuple[str, str | None] | None:
+    """(latest version, its inputs hash): from the version's descriptor alone when the publisher can (the local
+    portal: one small file), else from the whole version as the publisher reads it."""
+    light = getattr(publisher, "latest_inputs", None)
+    if light is not None:
+        return light(dataset)
+    latest: PublishedVersion | None = publisher.latest(dataset)
+    return None if latest is None else (latest.version, latest.inputs_sha256)
+
+
+def unchanged_since_latest(catalog: Catalog, publisher: Publisher, dataset: Dataset) -> str | None:
+    """The latest version when nothing it was made from has changed, else None."""
     hashes = export_hashes_in_place(dataset, catalog.root)
     if hashes is None:
         return None
-    latest = publisher.latest(dataset)
-    if latest is None or latest.inputs_sha256 is None:
+    latest = _latest_inputs(publisher, dataset)
+    if latest is None or latest[1] is None:
         return None
     suite = json.loads(catalog.suite_path(dataset.id).read_text(encoding="utf-8"))
     key = inputs_sha256(hashes, dataset, load_schema(catalog, dataset.id), suite)
-    return latest if key == latest.inputs_sha256 else None
+    return latest[0] if key == latest[1] else None

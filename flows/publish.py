@@ -7,6 +7,7 @@ import shutil
 import sys
 import time
 import uuid
+from contextlib import nullcontext
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,8 +23,7 @@ from satudata.core.problems import ExportUnreadable
 from satudata.core.publishing import CHANGELOG_FILE, DatasetLocked, PublishError, StorageRefused
 from satudata.core.settings import RunSettings
 from satudata.flows import progress
-from satudata.flows.bundle import assemble
-from satudata.flows.context import RunContext
+from satudata.flows.context import RunContext, sharing
 from satudata.flows.guards import publishing_slot
 from satudata.flows.notify import notify_failure
 from satudata.flows.tasks import (
@@ -38,12 +38,9 @@ from satudata.flows.tasks import (
     referenced_rows,
     refresh_site,
     send_lineage,
+    site_was_current,
     validate,
 )
-from satudata.lineage.record import LineageInput
-from satudata.publish.package import public_schema
-from satudata.validators.privacy_gate import declared
-from satudata.validators.validate import unreadable_report
 from satudata.versioning import decide, fingerprint, inputs_sha256, metadata_sha256
 
 log = logging.getLogger("satudata.flows")
@@ -80,13 +77,15 @@ def publish_dataset(dataset_id: str, settings: dict, parent_run_id: str | None =
     """One dataset, end to end. Returns an Outcome as a dict; never raises for a bad export."""
     started, clock = _now(), time.monotonic()
     quiet_expected_failures()
-    ctx = RunContext.open(RunSettings.from_dict(settings))
+    ctx = RunContext.open(RunSettings.from_dict(settings), parent_run_id)
     dataset = ctx.catalog.dataset(dataset_id)
     run_id = _run_id()
     work = ctx.work_dir(dataset_id, run_id[:8])
     try:
         outcome = _publish(ctx, dataset, run_id, parent_run_id, started, work)
     except Exception as exc:   # a crash (CKAN down, disk full): the steward still gets a report, then it fails
+        from satudata.validators.validate import unreadable_report
+
         message = failure_message(ctx, exc)
         folder = None
         try:   # fail soft: on a full disk the report may not be writable either, and the first error is the one
@@ -153,6 +152,13 @@ def storage_folders(ctx: RunContext) -> list[Path]:
 
 
 def _publish(ctx: RunContext, dataset, run_id: str, parent_run_id: str | None, started: str, work: Path) -> Outcome:
+    # The stages are imported here, where a dataset is really worked on: a run where nothing changed loads none.
+    from satudata.flows.bundle import assemble
+    from satudata.lineage.record import LineageInput
+    from satudata.publish.package import public_schema
+    from satudata.validators.privacy_gate import declared
+    from satudata.validators.validate import unreadable_report
+
     schema = load_schema(ctx.catalog, dataset.id)
     suite = load_suite(ctx.catalog, dataset.id)
     progress.report(dataset.id, "pull")
@@ -233,23 +239,26 @@ def publish_catalog(dataset_ids: list[str], settings: dict) -> list[dict]:
     quiet_expected_failures()
     ctx: RunContext | None = None
     unchanged: dict[str, str] = {}
+    whole_site = False
     try:
         ctx = RunContext.open(RunSettings.from_dict(settings))
     except Exception:  # noqa: BLE001 - e.g. CKAN unreachable: every dataset's own run reports it clearly
         pass
     else:
+        whole_site = ctx.publisher.target == "local" and site_was_current(ctx)
         unchanged = find_unchanged(ctx, dataset_ids)
     outcomes = {}
     for dataset_id, version in unchanged.items():   # nothing can have changed: no run at all for these
         outcomes[dataset_id] = asdict(Outcome(dataset_id, "unchanged", version, "none",
                                               "same export, schema, suite and code"))
         progress.report(dataset_id, "unchanged", version)
-    futures = {i: run_dataset.submit(i, settings, parent) for i in dataset_ids if i not in unchanged}
-    outcomes.update({i: f.result() for i, f in futures.items()})
+    with sharing(parent, ctx.catalog) if ctx is not None else nullcontext():
+        futures = {i: run_dataset.submit(i, settings, parent) for i in dataset_ids if i not in unchanged}
+        outcomes.update({i: f.result() for i, f in futures.items()})
     results = [outcomes[i] for i in dataset_ids]
     if ctx is not None and ctx.publisher.target == "local":
         try:
-            refresh_site(ctx, any(o["status"] == "published" for o in results))
+            refresh_site(ctx, [o["dataset"] for o in results if o["status"] == "published"], whole_site)
         except Exception as exc:
             message = storage_fault(exc, storage_folders(ctx))
             if message is None:

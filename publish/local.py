@@ -111,6 +111,15 @@ class LocalPortal:
         versions = self.versions(dataset)
         return self.read_version(dataset, versions[-1]) if versions else None
 
+    def latest_inputs(self, dataset: Dataset) -> tuple[str, str | None] | None:
+        """(latest version, the hash of the inputs it was made from), read from its datapackage.json alone: the
+        no-op test of a run (flows/precheck.py) reads no lineage record, no file list, no data."""
+        versions = self.versions(dataset)
+        if not versions:
+            return None
+        descriptor = json.loads(self.store.read(self.dataset_key(dataset), versions[-1], PACKAGE_FILE))
+        return versions[-1], (descriptor.get("satudata") or {}).get("inputs_sha256")
+
     def fetch(self, dataset: Dataset, version: str, name: str, dest: Path) -> Path:
         return self.store.fetch(self.dataset_key(dataset), version, name, dest)
 
@@ -147,31 +156,46 @@ class LocalPortal:
             raise PublishError(f"{dataset.id} {bundle.version} already exists at {exc.where}; "
                                "versions are immutable") from None
         self.store.point_latest(self.dataset_key(dataset), bundle.version)
-        self.write_index()
+        self.write_index([dataset])
         files = {p.name: {"uri": self.file_uri(dataset, bundle.version, p.name), "sha256": sha256_file(p),
                           "bytes": p.stat().st_size} for p in bundle.files()}
         return PublishRecord(self.target, dataset.id, bundle.version, files)
 
-    def write_index(self) -> Path | str:
-        """The catalogue index: every dataset, its versions, latest and lineage chain head."""
-        return self.store.write_index(self._index_text)
+    def write_index(self, changed: list[Dataset] | None = None) -> Path | str:
+        """The catalogue index: every dataset, its versions, latest and lineage chain head.
 
-    def _index_text(self) -> str:
+        ``changed``: only these datasets' entries are read again from their versions, the others are kept from the
+        index as it is (one dataset published in a catalogue of 1,000 reads one history, not 1,000); with no
+        index to start from, or ``changed`` None, every entry is read again."""
+        return self.store.write_index(lambda: self._index_text(changed))
+
+    def _entry(self, dataset: Dataset) -> dict | None:
+        history = self.history(dataset)
+        if not history:
+            return None
+        head = history[-1]
+        return {
+            "department": dataset.department,
+            "title": dataset.title.model_dump(),
+            "latest": head.version,
+            "latest_url": self.catalog.portal.url(f"{dataset.department}/{dataset.id}/latest/"),
+            "versions": [{"version": v.version, "published": v.published,
+                          "path": f"{dataset.department}/{dataset.id}/{v.version}/"} for v in history],
+            "lineage_head": head.lineage_sha256,
+        }
+
+    def _index_text(self, changed: list[Dataset] | None = None) -> str:
+        kept = self.catalog_index() if changed is not None else {}
+        again = {d.id for d in changed} if changed is not None and kept else None
         entries = {}
         for dataset in self.catalog.datasets:
-            history = self.history(dataset)
-            if not history:
-                continue
-            head = history[-1]
-            entries[dataset.id] = {
-                "department": dataset.department,
-                "title": dataset.title.model_dump(),
-                "latest": head.version,
-                "latest_url": self.catalog.portal.url(f"{dataset.department}/{dataset.id}/latest/"),
-                "versions": [{"version": v.version, "published": v.published,
-                              "path": f"{dataset.department}/{dataset.id}/{v.version}/"} for v in history],
-                "lineage_head": head.lineage_sha256,
-            }
+            old = kept.get(dataset.id)
+            reuse = again is not None and dataset.id not in again and old is not None \
+                and old.get("department") == dataset.department and old.get("title") == dataset.title.model_dump() \
+                and old.get("latest_url") == self.catalog.portal.url(f"{dataset.department}/{dataset.id}/latest/")
+            entry = old if reuse else self._entry(dataset)
+            if entry is not None:
+                entries[dataset.id] = entry
         index = {"portal": self.catalog.portal.title.model_dump(), "base_url": self.catalog.portal.base_url,
                  "updated": datetime.now(UTC).isoformat(timespec="seconds"), "datasets": entries}
         return json.dumps(index, ensure_ascii=False, indent=2)

@@ -210,12 +210,12 @@ class FolderStore:
             os.replace(tmp, link)
 
     def write_index(self, make: Callable[[], str]) -> Path:
-        text = make()
         path = self.root / INDEX_FILE
         with refused(self.root):
             self.root.mkdir(parents=True, exist_ok=True)
             handle = (self.root / ".index.lock").open("a")
         with handle:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
-            _write_atomic(path, text)
+            # made under the lock: an index made from the one before it never drops another writer's entry
+            _write_atomic(path, make())
         return path

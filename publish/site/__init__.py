@@ -7,8 +7,12 @@ __all__ = ["render_site", "site_is_current"]
 
 def __getattr__(name: str):  # noqa: ANN202 - render_site, imported when first asked for
     # Not imported eagerly: the CKAN mapping imports this package's dcat module, and the site imports the mapping.
-    if name in ("render_site", "site_is_current"):
+    if name == "site_is_current":   # light: asked by every run
+        from satudata.publish.site.mark import site_is_current
+
+        return site_is_current
+    if name == "render_site":
         from satudata.publish.site import render
 
-        return getattr(render, name)
+        return render.render_site
     raise AttributeError(name)

@@ -19,6 +19,8 @@ import os
 import re
 import shutil
 import uuid
+from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib.resources import files
@@ -34,6 +36,7 @@ from satudata.publish.site import ckan_api
 from satudata.publish.site.chart import render_svg, shape_of
 from satudata.publish.site.dcat import catalog_document, dataset_document, license_uri
 from satudata.publish.site.explore import explorer_config
+from satudata.publish.site.mark import RENDERED_MARK, index_sha256, site_is_current  # noqa: F401 - re-exported
 from satudata.publish.site.model import DatasetView, dataset_views
 
 ASSETS = ("site.css", "filter.js", "explore.js", "papaparse.min.js", "papaparse.LICENSE.txt", "uplot.iife.min.js",
@@ -132,12 +135,15 @@ class Site:
         self.views = dataset_views(catalog, self.root)
         self.generated = datetime.now(UTC).isoformat(timespec="seconds")
         self.tags = sorted({tag for view in self.views for tag in view.dataset.tags})
+        # the datasets of each department and dimension, counted once (every listing page shows them)
+        self.counts = {"department": Counter(v.dataset.department for v in self.views),
+                       "dimension": Counter(v.dataset.dimension for v in self.views)}
 
     def _page(self, template: str, path: str, **values: object) -> Path:
         depth = path.count("/")
         html = self.env.get_template(template).render(
             root="../" * depth, portal=self.catalog.portal, catalog=self.catalog,
-            generated=self.generated, tags=self.tags, all_views=self.views, **values)
+            generated=self.generated, tags=self.tags, all_views=self.views, browse_counts=self.counts, **values)
         return _write(self.root / path, html)
 
     def listings(self) -> list[Listing]:
@@ -172,11 +178,16 @@ class Site:
         return [_write(self.root / ASSETS_DIR / name, (folder / name).read_text(encoding="utf-8"))
                 for name in ASSETS]
 
-    def api(self) -> list[Path]:
-        """CKAN's read calls as static JSON; answers of datasets no longer published are removed."""
+    def api(self, only: Collection[str] | None = None) -> list[Path]:
+        """CKAN's read calls as static JSON; answers of datasets no longer published are removed. ``only``: the
+        package_show answers of these datasets alone are written again (the catalogue-wide answers always are)."""
         files = ckan_api.documents(self.catalog, self.root, self.views, self.generated)
         for stale in ckan_api.stale_files(self.root, files):
             stale.unlink()
+        if only is not None:
+            names = {ckan_name(i) for i in only}
+            files = {path: document for path, document in files.items()
+                     if not path.startswith(f"{ckan_api.ACTIONS}/package_show/") or Path(path).stem in names}
         return [_write(self.root / path, ckan_api.dumps(document)) for path, document in files.items()]
 
     def prune(self, listings: list[Listing]) -> None:
@@ -189,7 +200,9 @@ class Site:
                     if child.is_dir() and child.name not in kept:
                         shutil.rmtree(child)
 
-    def render(self) -> list[Path]:
+    def render(self, only: Collection[str] | None = None) -> list[Path]:
+        """Every page; ``only``: the pages of these datasets, and every page that lists datasets (the others' own
+        pages are as they were: a version never changes)."""
         written = self.assets()
         title = self.catalog.portal.title
         written.append(self._page("index.html.j2", "index.html",
@@ -198,10 +211,11 @@ class Site:
         for listing in listings:
             written.append(self._page("listing.html.j2", listing.path, listing=listing))
         for view in self.views:
-            written.extend(self.dataset_page(view))
+            if only is None or view.dataset.id in only:
+                written.extend(self.dataset_page(view))
         document = catalog_document(self.catalog, self.views, datetime.fromisoformat(self.generated))
         written.append(_write(self.root / "catalog.jsonld", json.dumps(document, ensure_ascii=False, indent=2)))
-        written.extend(self.api())
+        written.extend(self.api(only))
         self.prune(listings)
         return written
 
@@ -213,26 +227,13 @@ def check_reserved(catalog: Catalog) -> None:
                          f"({', '.join(RESERVED)}); rename the department in catalog.yaml")
 
 
-RENDERED_MARK = ".site-rendered"   # the sha256 of the index.json the site was last rendered from
-
-
-def render_site(catalog: Catalog, root: Path) -> list[Path]:
+def render_site(catalog: Catalog, root: Path, only: Collection[str] | None = None) -> list[Path]:
     """Render the whole site from what is published in ``root``; returns the files written. The mark written last
-    tells a later run whether the site shows the index (a run killed while rendering leaves it behind)."""
+    tells a later run whether the site shows the index (a run killed while rendering leaves it behind).
+
+    ``only``: the site was whole before these datasets were published (``site_is_current`` said so before the
+    run), so only their pages and the pages listing datasets are rendered again."""
     check_reserved(catalog)
-    written = Site(catalog, root).render()
-    _write(root / RENDERED_MARK, _index_sha256(root))
+    written = Site(catalog, root).render(set(only) if only is not None else None)
+    _write(root / RENDERED_MARK, index_sha256(root))
     return written
-
-
-def site_is_current(root: Path) -> bool:
-    """Whether the site was rendered, whole, from the index.json the portal has now."""
-    mark = root / RENDERED_MARK
-    return mark.is_file() and mark.read_text(encoding="utf-8") == _index_sha256(root)
-
-
-def _index_sha256(root: Path) -> str:
-    import hashlib
-
-    index = root / "index.json"
-    return hashlib.sha256(index.read_bytes()).hexdigest() if index.is_file() else ""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -26,11 +26,13 @@ from satudata.cli.common import (
     print_json,
 )
 from satudata.core.publishing import PublishError
-from satudata.lineage.audit import LineageReport, RunRecord, VersionLineage
-from satudata.lineage.verify import Finding, Status
 
-STATUS_STYLE = {Status.OK: "green", Status.ALTERED: "red bold", Status.MISSING: "red bold",
-                Status.BROKEN: "magenta bold"}
+if TYPE_CHECKING:   # imported where used: the lineage modules load OpenLineage, which every command would pay
+    from satudata.lineage.audit import LineageReport, RunRecord, VersionLineage
+    from satudata.lineage.verify import Finding
+
+# by the value of satudata.lineage.verify.Status (a StrEnum: its members look their values up)
+STATUS_STYLE = {"OK": "green", "altered file": "red bold", "missing file": "red bold", "broken chain": "magenta bold"}
 OUTCOME_STYLE = {"passed": "green", "warned": "yellow", "failed": "red bold"}
 TargetOption = Annotated[str, typer.Option("--target", help="Where the versions are published: local or ckan.")]
 
@@ -146,6 +148,8 @@ def print_findings(shown: list[Finding], findings: list[Finding], console: Conso
     for f in findings:
         counts[str(f.status)] = counts.get(str(f.status), 0) + 1
     summary = ", ".join(f"{n} {s}" for s, n in counts.items()) or "nothing published / belum ada yang terbit"
+    from satudata.lineage.verify import Status
+
     verdict = "[red bold]TIDAK UTUH / NOT INTACT[/]" if any(f.status is not Status.OK for f in findings) \
         else "[green bold]UTUH / INTACT[/]"
     console.print(f"{verdict}: {summary}")

@@ -39,7 +39,10 @@ def run(datasets: Annotated[list[str] | None, typer.Argument(help="Dataset ids (
                           prefect=True)
     ids = inv.dataset_ids(datasets or [])
 
-    outcomes = run_catalog(ids, inv.settings, inv.err if as_json else inv.out, log_every)   # Ctrl+C: exit 130
+    from satudata.flows.context import sharing
+
+    with sharing(str(inv.settings.catalog_path), inv.catalog):   # the flow reuses the catalogue read here
+        outcomes = run_catalog(ids, inv.settings, inv.err if as_json else inv.out, log_every)   # Ctrl+C: exit 130
     portal_dir = inv.portal_dir() if target == "local" else None
     if as_json:
         print_json(summary_json(outcomes, target, portal_dir))
