@@ -103,7 +103,11 @@ def _http(source: Source, dest_dir: Path, fmt: str, read_timeout: float) -> RawE
     except requests.RequestException as exc:
         status = getattr(exc.response, "status_code", None)   # the exception's text may hold the URL: not told
         why = f"HTTP {status}" if status else type(exc).__name__
-        raise ExportUnreadable(shown, f"gagal mengunduh: {why}", f"download failed: {why}") from None
+        # worth another try: the server was down or overloaded, never a 4xx, a redirect loop or a stalled answer
+        transient = (status is not None and (status >= 500 or status == 429)) or (
+            status is None and isinstance(exc, requests.ConnectionError) and not isinstance(exc, requests.Timeout))
+        raise ExportUnreadable(shown, f"gagal mengunduh: {why}", f"download failed: {why}",
+                               transient=transient) from None
     return _record(target, shown, fmt)
 
 
