@@ -148,7 +148,14 @@ def label_problems(labels: list[str], names: list[str], options: ReadOptions, la
                         detail="no column matches unpivot.columns" if n == lay.value_field else None)
                 for n in wanted]
     if options.select:
-        return [Problem("missing-label", ERROR, n, row, None, file) for n in options.select if n not in labels]
+        problems = [Problem("missing-label", ERROR, n, row, None, file) for n in options.select if n not in labels]
+        as_exported = {renamed: label for label, renamed in options.rename.items()}
+        for name in options.select:   # the first of two columns would be taken silently: which one is meant?
+            if labels.count(name) > 1:
+                columns = [i + 1 for i, label in enumerate(labels) if label == name]
+                problems.append(Problem("duplicate-label", ERROR, name, row, as_exported.get(name, name), file,
+                                        detail=f"columns {', '.join(map(str, columns))}"))
+        return problems
     problems: list[Problem] = []
     for number, label in enumerate(labels, start=1):
         if number > len(names):

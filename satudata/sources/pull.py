@@ -128,6 +128,13 @@ def _sql(url: str, query: str, dest_dir: Path, root: Path, timeout: float = 600.
             for rows in result.partitions(10_000):
                 writer.writerows(["" if v is None else v for v in row] for row in rows)
         engine.dispose()
+    except ImportError as exc:   # the URL's dialect needs a driver this installation lacks (mysql:// → MySQLdb)
+        scheme = declared.split(":", 1)[0]
+        raise ExportUnreadable(public_sql_url(declared),
+                               f"driver basis data untuk {scheme!r} tidak terpasang (modul {exc.name or exc}): "
+                               "pasang drivernya (mis. pip install mysqlclient / psycopg) atau perbaiki source.url",
+                               f"the database driver for {scheme!r} is not installed (module {exc.name or exc}): "
+                               "install it (e.g. pip install mysqlclient / psycopg) or fix source.url") from None
     except sqlalchemy.exc.SQLAlchemyError as exc:
         why = str(exc.orig if getattr(exc, "orig", None) is not None else exc.args[0])
         if "interrupted" in why.lower() or "statement timeout" in why.lower():

@@ -36,14 +36,23 @@ class XlsxFormat(BaseFormat):
             ) from None
         except Exception as exc:  # openpyxl raises many kinds for corrupt workbooks
             raise ExportUnreadable(path.name, f"XLSX tidak terbaca: {exc}", f"XLSX cannot be read: {exc}") from None
+        number = 0
         try:
             if options.sheet is not None and options.sheet not in book.sheetnames:
                 raise sheet_missing(path.name, "XLSX", options.sheet, book.sheetnames)
             worksheet = book[options.sheet] if options.sheet else book.worksheets[0]
-            for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
+            for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):  # noqa: B007
                 yield number, [cell_text(value) for value in values]
+        except ExportUnreadable:
+            raise
         except (zipfile.BadZipFile, EOFError, KeyError) as exc:
-            raise ExportUnreadable(path.name, f"XLSX terpotong/rusak: {exc}",
-                                   f"XLSX truncated or corrupt: {exc}") from None
+            raise ExportUnreadable(path.name, f"XLSX terpotong/rusak setelah baris {number}: {exc}",
+                                   f"XLSX truncated or corrupt after row {number}: {exc}") from None
+        except Exception as exc:  # noqa: BLE001 - a broken sheet XML (ParseError), a bad cell value: openpyxl's
+            raise ExportUnreadable(  # many kinds, none a bug of ours
+                path.name, f"XML lembar kerja XLSX rusak setelah baris {number} ({type(exc).__name__}: {exc}); "
+                "simpan ulang dari Excel sebagai .xlsx",
+                f"the XLSX sheet's XML is broken after row {number} ({type(exc).__name__}: {exc}); save it again "
+                "from Excel as .xlsx") from None
         finally:
             book.close()
