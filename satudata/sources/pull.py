@@ -16,6 +16,9 @@ from satudata.core.files import CHUNK, sha256_file
 from satudata.core.problems import ExportUnreadable
 from satudata.core.records import RawExport
 
+READ_TIMEOUT = 20.0        # seconds an HTTP server may stay silent (before its answer, or within its body)
+BOMB_RATIO, BOMB_FLOOR = 100, 128 * 1024 ** 2   # an answer over the floor unpacking over 100× is a compression bomb
+
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
@@ -96,6 +99,13 @@ def _http(source: Source, dest_dir: Path, fmt: str, read_timeout: float) -> RawE
                         raise ExportUnreadable(shown, f"jawaban lebih dari {source.max_bytes} bita (source.max_bytes)",
                                                f"the answer is larger than {source.max_bytes} bytes "
                                                "(source.max_bytes)")
+                    wire = response.raw.tell()   # bytes received, before Content-Encoding is undone
+                    if size > BOMB_FLOOR and size > BOMB_RATIO * max(wire, 1):
+                        raise ExportUnreadable(
+                            shown, f"jawaban terkompresi terurai lebih dari {BOMB_RATIO}× ({wire:_} bita menjadi "
+                            f"lebih dari {size:_} bita): bom kompresi, tidak dibaca".replace("_", "."),
+                            f"the compressed answer unpacks more than {BOMB_RATIO}× ({wire:,} bytes into more than "
+                            f"{size:,} bytes; decompressed size over the limit): a compression bomb, not read")
                     if time.monotonic() > deadline:
                         raise ExportUnreadable(shown, f"unduhan melebihi {source.timeout:g} detik (source.timeout)",
                                                f"the download took more than {source.timeout:g} s (source.timeout)")
@@ -170,7 +180,7 @@ def local_exports(source: Source, root: Path) -> list[Path]:
     return sorted(Path(p) for p in glob.glob(str(root / source.path)))
 
 
-def pull(source: Source, root: Path, dest_dir: Path, *, http_timeout: float = 60.0) -> list[RawExport]:
+def pull(source: Source, root: Path, dest_dir: Path, *, http_timeout: float = READ_TIMEOUT) -> list[RawExport]:
     """Copy or fetch every export of a source into dest_dir and hash it."""
     dest_dir.mkdir(parents=True, exist_ok=True)
     fmt = source.format or "csv"
