@@ -64,7 +64,14 @@ def public_sql_url(url: str) -> str:
     return urlunparse(parsed._replace(netloc=user + host))
 
 
-def _copy(origin: Path, dest_dir: Path, fmt: str, root: Path) -> RawExport:
+def _copy(origin: Path, dest_dir: Path, fmt: str, root: Path, max_bytes: int) -> RawExport:
+    size = origin.stat().st_size
+    if size > max_bytes:
+        raise ExportUnreadable(declared_name(origin, root),
+                               f"berkas {size:_} bita, lebih dari {max_bytes:_} bita (source.max_bytes): ekspor "
+                               "yang salah atau batasnya perlu dinaikkan".replace("_", "."),
+                               f"the file has {size:,} bytes, more than {max_bytes:,} (source.max_bytes): a wrong "
+                               "export, or the limit must be raised")
     target = dest_dir / origin.name
     shutil.copyfile(origin, target)
     return _record(target, declared_name(origin, root), fmt)
@@ -188,13 +195,13 @@ def pull(source: Source, root: Path, dest_dir: Path, *, http_timeout: float = RE
         (origin,) = local_exports(source, root)
         if not origin.is_file():
             raise ExportUnreadable(str(source.path), "berkas ekspor tidak ditemukan", "export file not found")
-        return [_copy(origin, dest_dir, fmt, root)]
+        return [_copy(origin, dest_dir, fmt, root, source.max_bytes)]
     if source.kind == "glob":
         matches = local_exports(source, root)
         if not matches:
             raise ExportUnreadable(str(source.path), "tidak ada berkas yang cocok dengan pola",
                                    "no file matches the pattern")
-        return [_copy(p, dest_dir, fmt, root) for p in matches]
+        return [_copy(p, dest_dir, fmt, root, source.max_bytes) for p in matches]
     if source.kind == "http":
         return [_http(source, dest_dir, fmt, http_timeout)]
     return [_sql(source.url, source.query, dest_dir, root, source.timeout)]
