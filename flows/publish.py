@@ -157,25 +157,21 @@ def _publish(ctx: RunContext, dataset, run_id: str, parent_run_id: str | None, s
     from satudata.lineage.record import LineageInput
     from satudata.publish.package import public_schema
     from satudata.validators.privacy_gate import declared
-    from satudata.validators.validate import unreadable_report
 
     schema = load_schema(ctx.catalog, dataset.id)
     suite = load_suite(ctx.catalog, dataset.id)
     progress.report(dataset.id, "pull")
     raws = pull_exports(ctx, dataset, work)
+    if isinstance(raws, ExportUnreadable):
+        return _unreadable(ctx, dataset, [], raws)
     inputs_key = inputs_sha256([r.as_dict() for r in raws], dataset, schema, suite)
     latest = ctx.publisher.latest(dataset)
     if latest is not None and latest.inputs_sha256 == inputs_key:
         return Outcome(dataset.id, "unchanged", latest.version, "none", "same export, schema, suite and code")
     progress.report(dataset.id, "validate")
-    try:
-        staged = read_exports(ctx, dataset, raws, schema, work)
-    except ExportUnreadable as exc:
-        report = unreadable_report(dataset.id, raws, exc.file, exc.message_id, exc.message_en)
-        attach_report(dataset, report)
-        folder = quarantine_export(ctx, dataset, raws, report)
-        return Outcome(dataset.id, "quarantined", message=f"{exc.file}: {exc.message_en}",
-                       report=str(folder / "validation.html"))
+    staged = read_exports(ctx, dataset, raws, schema, work)
+    if isinstance(staged, ExportUnreadable):
+        return _unreadable(ctx, dataset, raws, staged)
     checked = validate(ctx, dataset, raws, staged, schema, work)
     report = checked.report
     attach_report(dataset, report)
@@ -218,6 +214,17 @@ def _publish(ctx: RunContext, dataset, run_id: str, parent_run_id: str | None, s
     warnings = sum(r.count for r in report.warnings)
     note = "; ".join(decision.reasons) + (f"; {warnings} warnings" if warnings else "")
     return Outcome(dataset.id, "published", decision.version, decision.change, note)
+
+
+def _unreadable(ctx: RunContext, dataset, raws: list, exc: ExportUnreadable) -> Outcome:
+    """An export that cannot be pulled or read: quarantined with the steward's report; the run goes on."""
+    from satudata.validators.validate import unreadable_report
+
+    report = unreadable_report(dataset.id, raws, exc.file, exc.message_id, exc.message_en)
+    attach_report(dataset, report)
+    folder = quarantine_export(ctx, dataset, raws, report)
+    return Outcome(dataset.id, "quarantined", message=f"{exc.file}: {exc.message_id} / {exc.message_en}",
+                   report=str(folder / "validation.html"))
 
 
 @task(name="dataset", cache_policy=NO_CACHE)
