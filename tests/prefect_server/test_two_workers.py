@@ -7,6 +7,7 @@ stopped by PID in a finally."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -88,10 +89,8 @@ def _kill_tree(process: subprocess.Popen) -> list[int]:
     """SIGKILL a worker and every flow-run process it started, by PID; returns the PIDs killed."""
     pids = [process.pid, *_descendants(process.pid)]
     for pid in pids:
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
     process.wait(timeout=30)
     return pids
 
