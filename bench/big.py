@@ -28,6 +28,9 @@ HUGE, BIG = 100_000_000, 10_000_000
 CAP_BYTES = 4 << 30
 TARGET_RATIO_DRIFT = 0.10    # the 100M ratio to COPY within 10% of the 10M ratio
 TARGET_RSS_MB = 1024
+# DuckDB sizes its buffer pool from the machine's memory (80% of it), not from RLIMIT_AS: under the cap the bare
+# COPY of 100M rows failed with "Out of Memory Error: Allocation failure" until told to keep within it.
+COPY_MEMORY_LIMIT = "2GB"
 
 
 def capped(argv: list[str]) -> list[str]:
@@ -104,7 +107,7 @@ def capped_pipeline(csv: Path, work: Path) -> dict:
 def capped_copy(csv: Path, work: Path) -> dict:
     work.mkdir(parents=True, exist_ok=True)
     try:
-        return duckdb_copy(csv, work, wrap=capped)
+        return duckdb_copy(csv, work, wrap=capped, memory_limit=COPY_MEMORY_LIMIT)
     finally:
         (work / "duck.parquet").unlink(missing_ok=True)
 
