@@ -86,13 +86,22 @@ def _descendants(pid: int) -> list[int]:
 
 
 def _kill_tree(process: subprocess.Popen) -> list[int]:
-    """SIGKILL a worker and every flow-run process it started, by PID; returns the PIDs killed."""
-    pids = [process.pid, *_descendants(process.pid)]
-    for pid in pids:
+    """SIGKILL a worker and every flow-run process it started, by PID; returns the PIDs killed. The tree is stopped
+    (SIGSTOP) first, until no new process appears, so that none forks a child that would escape the kill."""
+    stopped: list[int] = []
+    while True:
+        found = [p for p in [process.pid, *_descendants(process.pid)] if p not in stopped]
+        if not found:
+            break
+        for pid in found:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGSTOP)
+        stopped += found
+    for pid in stopped:
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
     process.wait(timeout=30)
-    return pids
+    return stopped
 
 
 def _flow_runs(env: dict, since: float) -> list:
@@ -208,6 +217,7 @@ def test_two_workers_share_the_catalogue_and_a_killed_worker_leaves_nothing_half
         assert verify.returncode == 0, verify.stdout + verify.stderr
 
         # 3. The re-run (the same command, worker-b alone) publishes what was left, each dataset exactly once.
+        assert _versions(second) == after_kill   # nothing of the killed worker's runs lives on
         since = time.time()
         done = _command([*run_cmd, "--catalog", str(second)], env, timeout=400)
         assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
