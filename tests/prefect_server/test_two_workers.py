@@ -104,6 +104,27 @@ def _kill_tree(process: subprocess.Popen) -> list[int]:
     return stopped
 
 
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def _describe(runs: list) -> str:
+    return "\n".join(f"{r.name} {r.state.type.value} {dict(r.labels).get(WORKER_LABEL)} pid={r.infrastructure_pid} "
+                     f"id={r.id}" for r in sorted(runs, key=lambda r: r.name))
+
+
+def _published_by(catalog_path: Path, datasets: list[str], env: dict, since: float) -> str:
+    """Which flow run published these datasets' versions (their lineage records), and every run of this phase."""
+    found = []
+    for dataset_id in datasets:
+        for record in (catalog_path.parent / "portal").glob(f"*/{dataset_id}/1.0.0/lineage.jsonl"):
+            found.append(f"{dataset_id}: run {json.loads(record.read_text().splitlines()[0])['run']['runId']}")
+    return "\n".join(found) + "\n" + _describe(_flow_runs(env, since))
+
+
 def _flow_runs(env: dict, since: float) -> list:
     """The publish_dataset flow runs created after ``since`` (a time.time())."""
     from datetime import UTC, datetime
@@ -196,16 +217,21 @@ def test_two_workers_share_the_catalogue_and_a_killed_worker_leaves_nothing_half
             raise AssertionError("worker-a never ran a dataset while others were published")
         killed = _kill_tree(workers.pop("worker-a"))
         assert len(killed) >= 2                                          # the worker and a flow-run process
-        lost = {r.name for r in _flow_runs(env, since) if r.labels.get(WORKER_LABEL) == "worker-a"
-                and not r.state.is_final()}
-        assert lost
-        # worker-b takes every run worker-a had not claimed; the lost ones stay "running" until Prefect gives up.
+        assert not [p for p in killed if _alive(p)], "a killed process lives on"
+        # worker-b takes every run worker-a had not claimed; the ones worker-a held (running, or pending before it
+        # labelled them) stay so until Prefect gives up on them.
         deadline = time.monotonic() + 240
         while time.monotonic() < deadline:
             runs = _flow_runs(env, since)
-            if all(r.state.is_final() for r in runs if r.name not in lost) and len(runs) == len(DATASETS):
+            held = [r for r in runs if not r.state.is_final() and (r.labels.get(WORKER_LABEL) == "worker-a" or (
+                r.state.is_pending() and not r.labels.get(WORKER_LABEL)))]
+            if len(runs) == len(DATASETS) and all(r.state.is_final() for r in runs if r not in held):
                 break
             time.sleep(1)
+        else:
+            raise AssertionError(_describe(_flow_runs(env, since)))
+        lost = {r.name for r in held}
+        assert lost
         _stop(runner)   # it would wait for the lost runs until its timeout
         runner = None
         after_kill = _versions(second)
@@ -217,7 +243,8 @@ def test_two_workers_share_the_catalogue_and_a_killed_worker_leaves_nothing_half
         assert verify.returncode == 0, verify.stdout + verify.stderr
 
         # 3. The re-run (the same command, worker-b alone) publishes what was left, each dataset exactly once.
-        assert _versions(second) == after_kill   # nothing of the killed worker's runs lives on
+        now = _versions(second)
+        assert now == after_kill, _published_by(second, [d for d in now if now[d] != after_kill[d]], env, since)
         since = time.time()
         done = _command([*run_cmd, "--catalog", str(second)], env, timeout=400)
         assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
