@@ -104,6 +104,11 @@ def _kill_tree(process: subprocess.Popen) -> list[int]:
     return stopped
 
 
+def _dataset(run) -> str:
+    """The dataset of a publish_dataset flow run (its name is the dataset's only once the run has started)."""
+    return run.parameters["dataset_id"]
+
+
 def _alive(pid: int) -> bool:
     try:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
@@ -112,8 +117,8 @@ def _alive(pid: int) -> bool:
 
 
 def _describe(runs: list) -> str:
-    return "\n".join(f"{r.name} {r.state.type.value} {dict(r.labels).get(WORKER_LABEL)} pid={r.infrastructure_pid} "
-                     f"id={r.id}" for r in sorted(runs, key=lambda r: r.name))
+    return "\n".join(f"{_dataset(r)} ({r.name}) {r.state.type.value} {dict(r.labels).get(WORKER_LABEL)} "
+                     f"pid={r.infrastructure_pid} id={r.id}" for r in sorted(runs, key=_dataset))
 
 
 def _published_by(catalog_path: Path, datasets: list[str], env: dict, since: float) -> str:
@@ -191,7 +196,8 @@ def test_two_workers_share_the_catalogue_and_a_killed_worker_leaves_nothing_half
         assert summary["counts"] == {"published": len(DATASETS)}, summary
         assert _versions(first) == {d: ["1.0.0"] for d in DATASETS}
         runs = _flow_runs(env, since)
-        assert sorted(r.name for r in runs) == sorted(DATASETS)          # each dataset its own flow run
+        assert sorted(_dataset(r) for r in runs) == sorted(DATASETS)     # each dataset its own flow run
+        assert all(r.name == _dataset(r) for r in runs)                  # named after it once it ran
         assert all(r.state.is_completed() for r in runs)
         by_worker = {r.labels.get(WORKER_LABEL) for r in runs}
         assert by_worker == {"worker-a", "worker-b"}, [(r.name, dict(r.labels)) for r in runs]
@@ -220,7 +226,7 @@ def test_two_workers_share_the_catalogue_and_a_killed_worker_leaves_nothing_half
         assert not [p for p in killed if _alive(p)], "a killed process lives on"
         # worker-b takes every run worker-a had not claimed; the ones worker-a held (running, or pending before it
         # labelled them) stay so until Prefect gives up on them.
-        deadline = time.monotonic() + 240
+        deadline = time.monotonic() + 600
         while time.monotonic() < deadline:
             runs = _flow_runs(env, since)
             held = [r for r in runs if not r.state.is_final() and (r.labels.get(WORKER_LABEL) == "worker-a" or (
@@ -230,7 +236,7 @@ def test_two_workers_share_the_catalogue_and_a_killed_worker_leaves_nothing_half
             time.sleep(1)
         else:
             raise AssertionError(_describe(_flow_runs(env, since)))
-        lost = {r.name for r in held}
+        lost = {_dataset(r) for r in held}
         assert lost
         _stop(runner)   # it would wait for the lost runs until its timeout
         runner = None
@@ -252,7 +258,7 @@ def test_two_workers_share_the_catalogue_and_a_killed_worker_leaves_nothing_half
         left = [d for d, v in after_kill.items() if not v]
         assert summary["counts"] == {"published": len(left), "unchanged": len(DATASETS) - len(left)}, summary
         assert _versions(second) == {d: ["1.0.0"] for d in DATASETS}
-        assert {r.name for r in _flow_runs(env, since)} == set(left)   # only what was left ran again
+        assert sorted(_dataset(r) for r in _flow_runs(env, since)) == sorted(left)   # only what was left ran again
         assert len(_complete_version_folders(second.parent / "portal")) == len(DATASETS)
         verify = _command([str(BIN / "satudata"), "verify", "--catalog", str(second)], env)
         assert verify.returncode == 0, verify.stdout + verify.stderr
