@@ -55,7 +55,8 @@ def test_run_json_has_every_dataset_with_its_stage_seconds(published):
     assert (good["dataset"], good["status"], good["version"], good["change"]) == (GOOD, "published", "1.0.0",
                                                                                  "initial")
     assert list(good["stages"]) == STAGES and all(s >= 0 for s in good["stages"].values())
-    assert sum(good["stages"].values()) <= good["seconds"]
+    # each figure is rounded to 0.01 s: the stages add up to the whole within their rounding
+    assert sum(good["stages"].values()) <= good["seconds"] + 0.005 * (len(good["stages"]) + 1)
     assert bad["status"] == "quarantined" and list(bad["stages"]) == ["pull", "validate"]
     assert Path(bad["report"]).is_file() and Path(bad["report_json"]).name == "validation.json"
     assert re.search(rf"{BAD}: periksa/validate", run["stderr"]), "the progress goes to stderr with --json"
