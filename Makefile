@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint bench bench-catalog ckan-up ckan-down s3-up s3-down clean
+.PHONY: install run test faults lint bench bench-catalog bench-big ckan-up ckan-down s3-up s3-down clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -27,6 +27,10 @@ test: $(STAMP)
 	bash tests/layers.sh
 	bash tests/run_all.sh
 
+faults: $(STAMP)   # every fault proof with its full count, then its figures beside their targets (docs/faults.md)
+	$(BIN)/ruff check .
+	bash tests/faults/run_faults.sh
+
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/catalog_scale.py
@@ -34,6 +38,10 @@ bench: $(STAMP)
 # The catalogue part alone: 1,000 datasets, published, re-run unchanged and with 1% changed (docs/scale.md).
 bench-catalog: $(STAMP)
 	$(BIN)/python bench/catalog_scale.py
+
+# An export larger than memory: 100M rows (about 9.6 GB, generated once into bench/data), memory held to 4 GB.
+bench-big: $(STAMP)
+	$(BIN)/python bench/big.py
 
 ckan-up:
 	bash tests/ckan_harness/up.sh

@@ -73,12 +73,13 @@ def pipeline(csv: Path, work: Path, mode: str = "current") -> dict:
     return figures
 
 
-def duckdb_copy(csv: Path, work: Path) -> dict:
+def duckdb_copy(csv: Path, work: Path, wrap=lambda argv: argv, memory_limit: str | None = None) -> dict:
     # The COPY is timed inside the process too, like the pipeline's stages: both figures leave out start-up.
-    code = (f"import duckdb, time; con = duckdb.connect(); t = time.perf_counter(); "
+    limit = f"con.execute(\"SET memory_limit = '{memory_limit}'\"); " if memory_limit else ""
+    code = (f"import duckdb, time; con = duckdb.connect(); {limit}t = time.perf_counter(); "
             f"con.execute({reference_copy_sql(csv, work / 'duck.parquet')!r}); "
             f"print(round(time.perf_counter() - t, 2))")
-    result = measure([PY, "-c", code])
+    result = measure(wrap([PY, "-c", code]))
     result["wall"], result["seconds"] = result["seconds"], float(result["stdout_tail"].strip().splitlines()[-1])
     return result
 

@@ -47,7 +47,23 @@ def cron_for(frequency: str, dataset_id: str) -> str:
     return template.format(m=minute)
 
 
-def deployment_specs(catalog: Catalog, target: str = "local") -> list[DeploymentSpec]:
+def code_root() -> Path:
+    """The folder the deployments' entrypoint (``ENTRYPOINT``) is relative to: this repository's root."""
+    return Path(__file__).resolve().parents[1]
+
+
+def catalog_parameter(catalog: Catalog, root: Path | None = None) -> str:
+    """The catalogue as a deployment names it: relative to the code root when it lies in it (``catalog.yaml`` in
+    a clone: the same on every machine), else its absolute path (the same mount on every machine)."""
+    path = catalog.path.resolve()
+    try:
+        return str(path.relative_to((root or code_root()).resolve()))
+    except ValueError:
+        return str(path)
+
+
+def deployment_specs(catalog: Catalog, target: str = "local", catalog_path: str = "catalog.yaml"
+                     ) -> list[DeploymentSpec]:
     specs = []
     for dataset in catalog.datasets:
         specs.append(DeploymentSpec(
@@ -57,7 +73,7 @@ def deployment_specs(catalog: Catalog, target: str = "local") -> list[Deployment
             tags=["satudata", f"department:{dataset.department}", f"dimension:{dataset.dimension}",
                   f"frequency:{dataset.frequency}"],
             parameters={"dataset_id": dataset.id,
-                        "settings": {"catalog_path": "catalog.yaml", "target": target, "global_limits": True}},
+                        "settings": {"catalog_path": catalog_path, "target": target, "global_limits": True}},
             description=f"{dataset.title.id} — {dataset.title.en}",
         ))
     return specs

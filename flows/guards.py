@@ -27,6 +27,9 @@ def publishing_slot(ctx: RunContext, dataset: Dataset) -> Iterator[None]:
             names = [publish_limit_name(dataset.id)]
             if ctx.publisher.target == "ckan":
                 names.append(CKAN_PUBLISH_LIMIT)
-            stack.enter_context(concurrency(names, occupy=1, timeout_seconds=3600, strict=True))
+            # A run that dies holding the slot (a worker killed) keeps it until its lease ends: the portal's lease
+            # time (SATUDATA_PORTAL_LEASE_SECONDS), at least the 60 s the Prefect server accepts.
+            stack.enter_context(concurrency(names, occupy=1, timeout_seconds=3600, strict=True,
+                                            lease_duration=max(60.0, ctx.settings.portal_lease_seconds)))
         stack.enter_context(ctx.publisher.lock(dataset))
         yield

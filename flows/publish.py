@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import shutil
+import sys
 import time
 import uuid
 from contextlib import nullcontext
@@ -16,9 +18,9 @@ from prefect.context import get_run_context
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from satudata.core.catalog import load_schema, load_suite
-from satudata.core.files import sha256_file
+from satudata.core.files import sha256_file, storage_errno, storage_fault
 from satudata.core.problems import ExportUnreadable
-from satudata.core.publishing import CHANGELOG_FILE, DatasetLocked
+from satudata.core.publishing import CHANGELOG_FILE, DatasetLocked, PublishError, StorageRefused
 from satudata.core.settings import RunSettings
 from satudata.flows import progress
 from satudata.flows.context import RunContext, sharing
@@ -40,6 +42,8 @@ from satudata.flows.tasks import (
     validate,
 )
 from satudata.versioning import decide, fingerprint, inputs_sha256, metadata_sha256
+
+log = logging.getLogger("satudata.flows")
 
 
 @dataclass
@@ -72,6 +76,7 @@ def _now() -> str:
 def publish_dataset(dataset_id: str, settings: dict, parent_run_id: str | None = None) -> dict:
     """One dataset, end to end. Returns an Outcome as a dict; never raises for a bad export."""
     started, clock = _now(), time.monotonic()
+    quiet_expected_failures()
     ctx = RunContext.open(RunSettings.from_dict(settings), parent_run_id)
     dataset = ctx.catalog.dataset(dataset_id)
     run_id = _run_id()
@@ -81,11 +86,23 @@ def publish_dataset(dataset_id: str, settings: dict, parent_run_id: str | None =
     except Exception as exc:   # a crash (CKAN down, disk full): the steward still gets a report, then it fails
         from satudata.validators.validate import unreadable_report
 
-        report = unreadable_report(dataset_id, [], dataset_id, f"proses gagal: {type(exc).__name__}: {exc}",
-                                   f"the run failed: {type(exc).__name__}: {exc}")
-        folder = quarantine_export(ctx, dataset, [], report)
-        notify_failure(asdict(Outcome(dataset_id, "failed", message=f"{type(exc).__name__}: {exc}",
-                                      report=str(folder / "validation.html"))), ctx.catalog.portal.webhook_url)
+        message = failure_message(ctx, exc)
+        folder = None
+        try:   # fail soft: on a full disk the report may not be writable either, and the first error is the one
+            report = unreadable_report(dataset_id, [], dataset_id, f"proses gagal: {message}",
+                                       f"the run failed: {message}")
+            folder = quarantine_export(ctx, dataset, [], report)
+        except Exception as second:  # noqa: BLE001
+            log.warning("%s: the failure report could not be written either: %s", dataset_id,
+                        failure_message(ctx, second))
+        try:
+            notify_failure(asdict(Outcome(dataset_id, "failed", message=message,
+                                          report=str(folder / "validation.html") if folder else None)),
+                           ctx.catalog.portal.webhook_url)
+        except Exception as second:  # noqa: BLE001
+            log.warning("%s: the failure could not be notified: %s", dataset_id, failure_message(ctx, second))
+        if storage_errno(exc) is not None and not isinstance(exc, StorageRefused):
+            raise StorageRefused(message) from exc
         raise
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -96,31 +113,65 @@ def publish_dataset(dataset_id: str, settings: dict, parent_run_id: str | None =
     return asdict(outcome)
 
 
+class _ExpectedFailure(logging.Filter):
+    """Prefect logs every failed task and flow with its traceback; a publishing error (CKAN unreachable, the dataset
+    locked, a disk that refused a write) is told to the steward in full in the run's summary, naming what failed, so
+    its log line keeps the message and drops the traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        if exc is None and record.exc_info is True:   # exc_info=True: the exception being handled
+            exc = sys.exc_info()[1]
+        if isinstance(exc, PublishError) or (exc is not None and storage_errno(exc) is not None):
+            record.exc_info, record.exc_text = None, None
+        return True
+
+
+def quiet_expected_failures() -> None:
+    for name in ("prefect.task_runs", "prefect.flow_runs"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, _ExpectedFailure) for f in logger.filters):
+            logger.addFilter(_ExpectedFailure())
+
+
+def failure_message(ctx: RunContext, exc: BaseException) -> str:
+    """What the steward reads when a run fails: a disk that refused a write names its folder in both languages (the
+    portal, the work folder or the quarantine); a publishing error says it whole; anything else with its type."""
+    storage = storage_fault(exc, storage_folders(ctx))
+    if storage is not None:
+        return storage
+    if isinstance(exc, PublishError):
+        return str(exc)
+    return f"{type(exc).__name__}: {exc}"
+
+
+def storage_folders(ctx: RunContext) -> list[Path]:
+    folders = [ctx.settings.work(), ctx.settings.quarantine()]
+    root = getattr(ctx.publisher, "root", None)
+    return ([Path(root)] if root is not None else []) + folders
+
+
 def _publish(ctx: RunContext, dataset, run_id: str, parent_run_id: str | None, started: str, work: Path) -> Outcome:
     # The stages are imported here, where a dataset is really worked on: a run where nothing changed loads none.
     from satudata.flows.bundle import assemble
     from satudata.lineage.record import LineageInput
     from satudata.publish.package import public_schema
     from satudata.validators.privacy_gate import declared
-    from satudata.validators.validate import unreadable_report
 
     schema = load_schema(ctx.catalog, dataset.id)
     suite = load_suite(ctx.catalog, dataset.id)
     progress.report(dataset.id, "pull")
     raws = pull_exports(ctx, dataset, work)
+    if isinstance(raws, ExportUnreadable):
+        return _unreadable(ctx, dataset, [], raws)
     inputs_key = inputs_sha256([r.as_dict() for r in raws], dataset, schema, suite)
     latest = ctx.publisher.latest(dataset)
     if latest is not None and latest.inputs_sha256 == inputs_key:
         return Outcome(dataset.id, "unchanged", latest.version, "none", "same export, schema, suite and code")
     progress.report(dataset.id, "validate")
-    try:
-        staged = read_exports(ctx, dataset, raws, schema, work)
-    except ExportUnreadable as exc:
-        report = unreadable_report(dataset.id, raws, exc.file, exc.message_id, exc.message_en)
-        attach_report(dataset, report)
-        folder = quarantine_export(ctx, dataset, raws, report)
-        return Outcome(dataset.id, "quarantined", message=f"{exc.file}: {exc.message_en}",
-                       report=str(folder / "validation.html"))
+    staged = read_exports(ctx, dataset, raws, schema, work)
+    if isinstance(staged, ExportUnreadable):
+        return _unreadable(ctx, dataset, raws, staged)
     checked = validate(ctx, dataset, raws, staged, schema, work)
     report = checked.report
     attach_report(dataset, report)
@@ -139,6 +190,11 @@ def _publish(ctx: RunContext, dataset, run_id: str, parent_run_id: str | None, s
         previous = ctx.publisher.latest(dataset)
         decision = decide(previous.version if previous else None, previous.fingerprint if previous else None, fp)
         if decision.version is None:
+            if previous is not None and (latest is None or latest.version != previous.version):
+                return Outcome(dataset.id, "unchanged", previous.version, "none",
+                               f"run lain menerbitkan {previous.version} saat run ini menunggu gilirannya; sejak itu "
+                               f"tidak ada yang berubah / another run published {previous.version} while this run "
+                               "waited for its turn; nothing changed since")
             return Outcome(dataset.id, "unchanged", previous.version if previous else None, "none",
                            "nothing changed since the latest version")
         lineage = LineageInput(dataset.id, decision.version, run_id, started, [r.as_dict() for r in raws],
@@ -160,11 +216,23 @@ def _publish(ctx: RunContext, dataset, run_id: str, parent_run_id: str | None, s
     return Outcome(dataset.id, "published", decision.version, decision.change, note)
 
 
+def _unreadable(ctx: RunContext, dataset, raws: list, exc: ExportUnreadable) -> Outcome:
+    """An export that cannot be pulled or read: quarantined with the steward's report; the run goes on."""
+    from satudata.validators.validate import unreadable_report
+
+    report = unreadable_report(dataset.id, raws, exc.file, exc.message_id, exc.message_en)
+    attach_report(dataset, report)
+    folder = quarantine_export(ctx, dataset, raws, report)
+    return Outcome(dataset.id, "quarantined", message=f"{exc.file}: {exc.message_id} / {exc.message_en}",
+                   report=str(folder / "validation.html"))
+
+
 @task(name="dataset", cache_policy=NO_CACHE)
 def run_dataset(dataset_id: str, settings: dict, parent_run_id: str) -> dict:
     try:
         return publish_dataset(dataset_id, settings, parent_run_id)
-    except DatasetLocked as exc:
+    except (DatasetLocked, StorageRefused) as exc:
+        progress.report(dataset_id, "failed", type(exc).__name__)
         return asdict(Outcome(dataset_id, "failed", message=str(exc)))
     except Exception as exc:  # one failing dataset never stops the others
         progress.report(dataset_id, "failed", type(exc).__name__)
@@ -175,6 +243,7 @@ def run_dataset(dataset_id: str, settings: dict, parent_run_id: str) -> dict:
 def publish_catalog(dataset_ids: list[str], settings: dict) -> list[dict]:
     """Every dataset of the catalogue (or the ones named), concurrently (see ``with_concurrency``)."""
     parent = _run_id()
+    quiet_expected_failures()
     ctx: RunContext | None = None
     unchanged: dict[str, str] = {}
     whole_site = False
@@ -195,7 +264,17 @@ def publish_catalog(dataset_ids: list[str], settings: dict) -> list[dict]:
         outcomes.update({i: f.result() for i, f in futures.items()})
     results = [outcomes[i] for i in dataset_ids]
     if ctx is not None and ctx.publisher.target == "local":
-        refresh_site(ctx, [o["dataset"] for o in results if o["status"] == "published"], whole_site)
+        try:
+            refresh_site(ctx, [o["dataset"] for o in results if o["status"] == "published"], whole_site)
+        except Exception as exc:
+            message = storage_fault(exc, storage_folders(ctx))
+            if message is None:
+                raise
+            for outcome in results:   # the versions are whole; the next run with space renders the site again
+                outcome["status"] = "failed"
+                outcome["message"] = (f"situs portal tidak diperbarui / the portal site was not updated: {message}"
+                                      + (f" ({outcome['version']} terbit / published)"
+                                         if outcome.get("version") else ""))
     return results
 
 

@@ -10,6 +10,7 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 
 from satudata.core.catalog import Dataset
+from satudata.core.problems import ExportUnreadable
 from satudata.core.publishing import Bundle, PublishedVersion, PublishRecord
 from satudata.core.records import OutputFile, RawExport, ReferenceRows, ReferenceTable, StagedTable
 from satudata.flows import progress
@@ -22,25 +23,52 @@ if TYPE_CHECKING:
     from satudata.validators.validate import CheckedTable
 
 log = logging.getLogger("satudata.lineage")
-IO = {"cache_policy": NO_CACHE, "retries": 2, "retry_delay_seconds": [2, 10]}
+PULL_RETRIES = 2
 WORK = {"cache_policy": NO_CACHE}
 PRECHECK_THREADS = 4
 
 
-@task(name="pull", **IO)
-def pull_exports(ctx: RunContext, dataset: Dataset, work: Path) -> list[RawExport]:
+def _transient(task, task_run, state) -> bool:
+    """Prefect's retry_condition_fn of the pull: only a transient failure (a refused connection, a 5xx) is pulled
+    again; a bad export (404, HTML, empty, a failing query) is returned as data, never retried."""
+    try:
+        state.result()
+    except ExportUnreadable as exc:
+        return exc.transient
+    except Exception:  # noqa: BLE001 - an unexpected crash (disk full, a bug): another try may help
+        return True
+    return False
+
+
+@task(name="pull", cache_policy=NO_CACHE, retries=PULL_RETRIES, retry_delay_seconds=[1, 4],
+      retry_condition_fn=_transient)
+def pull_exports(ctx: RunContext, dataset: Dataset, work: Path) -> list[RawExport] | ExportUnreadable:
+    """The raw exports, or the reason they cannot be had (data for the flow: a bad export is no failed task, so
+    Prefect prints no traceback for it). A transient reason is raised instead while retries are left."""
+    from prefect.runtime import task_run
+
     from satudata.sources.pull import pull
 
-    return pull(dataset.source, ctx.catalog.root, work / "raw")
+    try:
+        return pull(dataset.source, ctx.catalog.root, work / "raw")
+    except ExportUnreadable as exc:
+        if exc.transient and task_run.run_count <= PULL_RETRIES:
+            raise
+        return exc
 
 
 @task(name="read", **WORK)
-def read_exports(ctx: RunContext, dataset: Dataset, raws: list[RawExport], schema: dict, work: Path) -> StagedTable:
+def read_exports(ctx: RunContext, dataset: Dataset, raws: list[RawExport], schema: dict,
+                 work: Path) -> StagedTable | ExportUnreadable:
+    """The staged table, or why the exports cannot be read (as data: no failed task, no traceback)."""
     from satudata.sources.read import read_exports as read_staged
 
     total = sum(r.bytes for r in raws)
-    return read_staged(raws, dataset.source.options, schema["fields"], work / "staged.parquet",
-                       lambda rows, done: progress.advance(dataset.id, rows, done, total))
+    try:
+        return read_staged(raws, dataset.source.options, schema["fields"], work / "staged.parquet",
+                           lambda rows, done: progress.advance(dataset.id, rows, done, total))
+    except ExportUnreadable as exc:
+        return exc
 
 
 @task(name="validate", **WORK)

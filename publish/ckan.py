@@ -13,6 +13,7 @@ knows the URLs in advance.
 from __future__ import annotations
 
 import fcntl
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -53,10 +54,12 @@ UPLOAD_ATTEMPTS = 3
 class CkanPublisher:
     target = "ckan"
 
-    def __init__(self, catalog: Catalog, session: CkanSession, locks_dir: Path) -> None:
+    def __init__(self, catalog: Catalog, session: CkanSession, locks_dir: Path, lock_wait_seconds: float = 900.0) \
+            -> None:
         self.catalog = catalog
         self.session = session
         self.locks_dir = locks_dir
+        self.lock_wait_seconds = lock_wait_seconds
         self._package_ids: dict[str, str] = {}
 
     @classmethod
@@ -66,7 +69,9 @@ class CkanPublisher:
             raise PublishError("no CKAN to publish to: set SATUDATA_CKAN_URL (or portal.ckan_url in catalog.yaml)")
         if not settings.ckan_token:
             raise PublishError("SATUDATA_CKAN_TOKEN is not set: publishing to CKAN needs an API token")
-        return cls(catalog, CkanSession(url, settings.ckan_token), settings.state_dir() / "locks")
+        timeout = settings.ckan_timeout
+        session = CkanSession(url, settings.ckan_token, timeout=(min(10.0, timeout), timeout))
+        return cls(catalog, session, settings.state_dir() / "locks")
 
     def __repr__(self) -> str:
         return f"CkanPublisher({self.session.url!r})"
@@ -121,15 +126,23 @@ class CkanPublisher:
     # --- writing ----------------------------------------------------------------------------------------
     @contextmanager
     def lock(self, dataset: Dataset) -> Iterator[None]:
-        """A file lock on this machine (CKAN has none); the commit step re-checks, so nothing commits twice."""
+        """A file lock on this machine (CKAN has none), waited for like the local portal's: the run that waited then
+        decides again with what the other published. The commit step re-checks, so nothing commits twice."""
         self.locks_dir.mkdir(parents=True, exist_ok=True)
         host = ckan_name(urlparse(self.session.url).netloc)
         with (self.locks_dir / f"ckan-{host}-{ckan_name(dataset.id)}.lock").open("a") as handle:
-            try:
-                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                raise DatasetLocked(f"{dataset.id}: another run is publishing this dataset to CKAN; try again later") \
-                    from None
+            deadline = time.monotonic() + self.lock_wait_seconds
+            while True:
+                try:
+                    fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        raise DatasetLocked(
+                            f"{dataset.id}: run lain sudah {self.lock_wait_seconds:.0f} detik menerbitkan dataset ini "
+                            "ke CKAN; coba lagi nanti / another run is publishing this dataset to CKAN (waited "
+                            f"{self.lock_wait_seconds:.0f} s); try again later") from None
+                    time.sleep(0.2)
             try:
                 self.session.user()   # a token CKAN does not accept fails here, before any work
                 yield

@@ -17,6 +17,7 @@ fsynced and renamed into it (atomic on one file system, or on a shared one with 
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import shutil
@@ -27,8 +28,8 @@ from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Protocol
 
-from satudata.core.files import sha256_file
-from satudata.core.publishing import PACKAGE_FILE, DatasetLocked, PublishError
+from satudata.core.files import sha256_file, storage_fault
+from satudata.core.publishing import PACKAGE_FILE, DatasetLocked, PublishError, StorageRefused
 
 INDEX_FILE = "index.json"
 TMP_PREFIX = ".tmp-"
@@ -86,12 +87,36 @@ def _fsync_tree(root: Path) -> None:
                 os.fsync(handle.fileno())
 
 
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        with contextlib.suppress(OSError):
+            path.unlink()
+
+
+@contextmanager
+def refused(root: Path, *leftovers: Path) -> Iterator[None]:
+    """A write into the portal ``root``: when the disk refuses it (full, read-only, not permitted), what it had begun
+    (``leftovers``) is removed and a StorageRefused naming the folder is raised instead of the raw OSError."""
+    try:
+        yield
+    except OSError as exc:
+        for leftover in leftovers:
+            _remove(leftover)
+        message = storage_fault(exc, [root])
+        if message is None:
+            raise
+        raise StorageRefused(message) from exc
+
+
 def _write_atomic(path: Path, text: str) -> None:
     tmp = path.with_name(f"{TMP_PREFIX}{path.name}.{uuid.uuid4().hex}")
-    tmp.write_text(text, encoding="utf-8")
-    with tmp.open("rb") as handle:
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
+    with refused(path.parent, tmp):
+        tmp.write_text(text, encoding="utf-8")
+        with tmp.open("rb") as handle:
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
 
 
 class FolderStore:
@@ -140,8 +165,10 @@ class FolderStore:
     @contextmanager
     def lock(self, dataset: str, label: str, wait_seconds: float) -> Iterator[None]:
         folder = self.root / dataset
-        folder.mkdir(parents=True, exist_ok=True)
-        with (folder / ".lock").open("a") as handle:
+        with refused(self.root):
+            folder.mkdir(parents=True, exist_ok=True)
+            handle = (folder / ".lock").open("a")
+        with handle:
             deadline = time.monotonic() + wait_seconds
             while True:   # wait for the other run, then decide again with what it published
                 try:
@@ -164,20 +191,30 @@ class FolderStore:
         if final.exists():
             raise VersionExists(str(final))
         tmp = final.with_name(f"{TMP_PREFIX}{version}-{uuid.uuid4().hex}")
-        shutil.copytree(folder, tmp)
-        _fsync_tree(tmp)
-        os.rename(tmp, final)
+        with refused(self.root, tmp):   # a full or read-only disk: the half-copied folder goes, latest stays
+            tmp.mkdir(parents=True)   # as copytree did: a first version makes its dataset folder
+            for source in sorted(folder.rglob("*")):   # file by file (copytree would gather the errors into one)
+                target = tmp / source.relative_to(folder)
+                if source.is_dir():
+                    target.mkdir(exist_ok=True)
+                else:
+                    shutil.copyfile(source, target)
+            _fsync_tree(tmp)
+            os.rename(tmp, final)
 
     def point_latest(self, dataset: str, version: str) -> None:
         link = self.root / dataset / "latest"
         tmp = link.with_name(f"{TMP_PREFIX}latest-{uuid.uuid4().hex}")
-        os.symlink(version, tmp)
-        os.replace(tmp, link)
+        with refused(self.root, tmp):
+            os.symlink(version, tmp)
+            os.replace(tmp, link)
 
     def write_index(self, make: Callable[[], str]) -> Path:
-        self.root.mkdir(parents=True, exist_ok=True)
         path = self.root / INDEX_FILE
-        with (self.root / ".index.lock").open("a") as handle:
+        with refused(self.root):
+            self.root.mkdir(parents=True, exist_ok=True)
+            handle = (self.root / ".index.lock").open("a")
+        with handle:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
             # made under the lock: an index made from the one before it never drops another writer's entry
             _write_atomic(path, make())

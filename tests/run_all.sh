@@ -4,25 +4,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
+# shellcheck source=harness.sh
+. tests/harness.sh
 
-if ! command -v chromium >/dev/null 2>&1; then
-  echo "installing chromium (Debian package) for the browser test" >&2
-  apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
-fi
-
-# The users' own tools (frictionless, ckanapi, rdflib) in an environment apart from .venv, for tests/outside.
-SATUDATA_OUTSIDE_BIN=$(bash tests/outside/tools.sh)
-export SATUDATA_OUTSIDE_BIN
-
-bash tests/ckan_harness/up.sh
-trap 'bash tests/ckan_harness/down.sh' EXIT
-bash tests/s3_harness/up.sh
-trap 'bash tests/s3_harness/down.sh; bash tests/ckan_harness/down.sh' EXIT
-set -a
-# shellcheck disable=SC1091
-. .satudata/ckan/env
-# shellcheck disable=SC1091
-. .satudata/s3/env
-set +a
+need_chromium
+outside_tools_up
+ckan_up
+s3_up
 
 "$BIN/pytest" -q "$@"

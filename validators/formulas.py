@@ -2,7 +2,8 @@
 return) is run as a formula when a journalist opens data.csv in Excel or LibreOffice by double-clicking it.
 
 The published CSV keeps the text as it is (it is the data); the steward gets a warning naming each such cell, and
-the portal page says how to open the file safely. Numbers written as text (``-5``, ``+62``) are not formulas.
+the portal page says how to open the file safely. Numbers written as text (``-5``, ``+62``) are not formulas; an
+example that holds personal data (a phone +62 …) is masked.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import pyarrow.parquet as pq
 from satudata.core.duck import connect, literal, quote
 from satudata.core.problems import Problem
 from satudata.validators.checks import default_severity
+from satudata.validators.privacy import mask_text
 from satudata.validators.privacy_gate import declared
 from satudata.validators.report import EXAMPLE_CAP, CheckResult
 
@@ -44,7 +46,9 @@ def scan_formulas(typed: Path, schema: dict, cap: int | None = EXAMPLE_CAP) -> l
             limit = "" if cap is None else f"LIMIT {int(cap)}"
             rows = con.execute(f"SELECT _file, _row, {column} FROM {source} WHERE {where} ORDER BY _file, _row "
                                f"{limit}").fetchall() if count else []
-            examples = [Problem(CHECK, severity, name, int(row), value, file, None) for file, row, value in rows]
+            # a phone written +62 … starts like a formula: the example is masked as every report masks personal data
+            examples = [Problem(CHECK, severity, name, int(row), mask_text(value, name), file, None)
+                        for file, row, value in rows]
             results.append(CheckResult(CHECK, ENGINE, severity, name, count, examples, "= + - @"))
     finally:
         con.close()

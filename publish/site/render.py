@@ -98,8 +98,12 @@ def preview(parquet: Path, limit: int = PREVIEW_ROWS) -> tuple[list[str], list[l
 def _write(path: Path, text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".tmp-{path.name}.{uuid.uuid4().hex}")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:   # a full or read-only disk: no half-written page is left beside the old one
+        tmp.unlink(missing_ok=True)
+        raise
     return path
 
 

@@ -78,6 +78,7 @@ class Tracker:
         self.ended: dict[str, float] = {}        # its outcome
         self.read_began: dict[str, float] = {}
         self.read_ended: dict[str, float] = {}
+        self.last_read: dict[str, Update] = {}   # the dataset's latest update that counted rows
         self.lock = threading.Lock()
 
     def note(self, update: Update) -> Update | None:
@@ -88,6 +89,9 @@ class Tracker:
             self.began.setdefault(update.dataset, update.at)
             if update.stage == "validate" or update.rows is not None:
                 self.read_began.setdefault(update.dataset, update.at)
+            if update.rows is not None and (before is None or (before.rows, before.bytes_read) != (update.rows,
+                                                                                                  update.bytes_read)):
+                self.last_read[update.dataset] = update   # an advance (a stage report repeats the rows so far)
             if update.rows is not None and update.bytes_total and update.bytes_read >= update.bytes_total:
                 self.read_ended.setdefault(update.dataset, update.at)
             if update.finished:
@@ -102,6 +106,15 @@ class Tracker:
         ended = self.read_ended.get(dataset)
         return Reading(update.rows, update.bytes_read or 0, update.bytes_total or 0,
                        (ended if ended is not None else now) - began, ended is not None)
+
+    def finished_reading(self, dataset: str) -> Reading | None:
+        """The whole reading once its bytes are all parsed, with the rows of its last batch (the reader parses bytes
+        ahead of the batches it hands on, so the rows are counted to the end only once the next stage is reported)."""
+        ended, last = self.read_ended.get(dataset), self.last_read.get(dataset)
+        if ended is None or last is None:
+            return None
+        began = self.read_began.get(dataset, last.at)
+        return Reading(last.rows or 0, last.bytes_read or 0, last.bytes_total or 0, max(ended, last.at) - began, True)
 
     def elapsed(self, dataset: str, now: float) -> float | None:
         if dataset not in self.began:
@@ -166,12 +179,15 @@ class PlainLog:
         before = self.tracker.note(update)
         dataset = update.dataset
         reading = self.tracker.reading(dataset, update.at)
-        if reading is not None and reading.done and dataset not in self.read_reported:
+        changed = before is None or before.stage != update.stage or before.note != update.note
+        finished = self.tracker.finished_reading(dataset) if changed else None
+        if finished is not None and dataset not in self.read_reported:
             self.read_reported.add(dataset)
+            reading = finished
             rate = f" ({reading.rows_per_second:,.0f} baris/rows/s)" if reading.rows_per_second else ""
             self._line(dataset, f"{reading.rows:,} baris/rows dibaca/read, {reading.bytes_total / MB:,.1f} MB in "
                                 f"{reading.seconds:.1f} s{rate}")
-        if before is None or before.stage != update.stage or before.note != update.note:
+        if changed:
             elapsed = self.tracker.elapsed(dataset, update.at) if update.finished else None
             self._line(dataset, STAGE_NAMES.get(update.stage, update.stage)
                        + (f" {update.note}" if update.note else "")

@@ -24,9 +24,15 @@ def deploy(catalog: CatalogOption = Path("catalog.yaml"),
     api_url = os.environ.get("PREFECT_API_URL")
     if apply and not api_url:
         fail(inv.err, "[red]--apply needs a Prefect server: set PREFECT_API_URL (see docs/production.md)[/]")
-    from satudata.flows.deployments import TIMEZONE, deployment_specs, write_prefect_yaml
+    from satudata.flows.deployments import (
+        TIMEZONE,
+        catalog_parameter,
+        code_root,
+        deployment_specs,
+        write_prefect_yaml,
+    )
 
-    specs = deployment_specs(inv.catalog, target)
+    specs = deployment_specs(inv.catalog, target, catalog_parameter(inv.catalog))
     say = inv.err if as_json else inv.out
     if not as_json:
         table = Table(title=f"Prefect deployments ({len(specs)}), work pool {pool!r}, timezone {TIMEZONE}")
@@ -45,7 +51,7 @@ def deploy(catalog: CatalogOption = Path("catalog.yaml"),
         from satudata.flows.deployments import apply as apply_deployments
 
         try:
-            applied = apply_deployments(specs, inv.catalog.root, pool)
+            applied = apply_deployments(specs, code_root(), pool)
         except (httpx.HTTPError, OSError) as exc:
             fail(inv.err, f"[red]Prefect API tidak dapat dihubungi / cannot reach the Prefect API[/] {api_url}: "
                           f"{type(exc).__name__}: {escape(str(exc))}", ExitCode.UNREACHABLE)

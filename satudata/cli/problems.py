@@ -20,6 +20,15 @@ SAME_FIX = "〃 (sama / same)"
 _SENTENCE_END = re.compile(r"[.!?]\s+(?=[A-Z])")
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """Text from an export or a catalogue, fit for a terminal: control characters (an escape sequence in a cell
+    would clear the screen or plant a link) shown as ``\\xNN``, as Python shows them in a value's repr."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
 ENGINE_ORDER = {"structure": 0, "privacy": 1, "table-schema": 2, "great-expectations": 3}
 
 
@@ -66,10 +75,11 @@ def problem_rows(report: dict) -> list[tuple[dict, str, str]]:
         examples = result.get("examples") or []
         message = result["message"]
         if not examples:
-            rows.append((result, message["id"], message["en"]))
+            rows.append((result, printable(message["id"]), printable(message["en"])))
             continue
         value, field, detail = examples[0].get("value"), result.get("field"), result.get("detail")
-        rows.append((result, fix_of(message["id"], value, field, detail), fix_of(message["en"], value, field, detail)))
+        rows.append((result, printable(fix_of(message["id"], value, field, detail)),
+                     printable(fix_of(message["en"], value, field, detail))))
     return rows
 
 
@@ -139,8 +149,9 @@ def print_summary(report: dict, report_path: str, console: Console, lines: int =
     """A failed (or warned) validation on the terminal: the fatal message, or the capped problems table."""
     fatal = report.get("fatal")
     if fatal:
-        console.print(f"[red bold]{escape(fatal['file'])}[/]: tidak dapat dibaca / cannot be read\n"
-                      f"  {escape(fatal['message']['id'])}\n  [dim]{escape(fatal['message']['en'])}[/]")
+        console.print(f"[red bold]{escape(printable(fatal['file']))}[/]: tidak dapat dibaca / cannot be read\n"
+                      f"  {escape(printable(fatal['message']['id']))}\n"
+                      f"  [dim]{escape(printable(fatal['message']['en']))}[/]")
         console.print(f"Laporan / report: {escape(report_path)}", soft_wrap=True)
         return
     summary = report.get("summary", {})

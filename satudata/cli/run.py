@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -12,7 +13,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from satudata.cli.board import PLAIN_EVERY, run_catalog
-from satudata.cli.common import CatalogOption, ExitCode, Invocation, JsonOption, PortalOption, print_json
+from satudata.cli.common import CatalogOption, ExitCode, Invocation, JsonOption, PortalOption, fail, print_json
 from satudata.cli.problems import print_summary
 from satudata.flows.progress import STAGES
 
@@ -28,6 +29,11 @@ def run(datasets: Annotated[list[str] | None, typer.Argument(help="Dataset ids (
         log_every: Annotated[float, typer.Option(
             "--log-every", min=0.0, help="Seconds between two progress lines of a dataset when the output is not a "
                                          "terminal.")] = PLAIN_EVERY,
+        on_workers: Annotated[bool, typer.Option(
+            "--on-workers", help="Run each dataset as its own flow run of its deployment (satudata deploy --apply) "
+                                 "on the work pool's workers, against PREFECT_API_URL (docs/production.md).")] = False,
+        timeout: Annotated[float, typer.Option(help="With --on-workers: seconds to wait for the runs.",
+                                               min=1.0)] = 3600.0,
         as_json: JsonOption = False) -> None:
     """Pull, validate, convert, version and publish datasets (publishes nothing that did not change).
 
@@ -39,10 +45,18 @@ def run(datasets: Annotated[list[str] | None, typer.Argument(help="Dataset ids (
                           prefect=True)
     ids = inv.dataset_ids(datasets or [])
 
-    from satudata.flows.context import sharing
+    if on_workers:
+        if not os.environ.get("PREFECT_API_URL"):
+            fail(inv.err, "[red]--on-workers butuh server Prefect: atur PREFECT_API_URL / --on-workers needs a "
+                          "Prefect server: set PREFECT_API_URL (docs/production.md)[/]")
+        from satudata.flows.fanout import publish_catalog_on_workers
 
-    with sharing(str(inv.settings.catalog_path), inv.catalog):   # the flow reuses the catalogue read here
-        outcomes = run_catalog(ids, inv.settings, inv.err if as_json else inv.out, log_every)   # Ctrl+C: exit 130
+        outcomes = publish_catalog_on_workers(ids, inv.settings.to_dict(), timeout=timeout)
+    else:
+        from satudata.flows.context import sharing
+
+        with sharing(str(inv.settings.catalog_path), inv.catalog):   # the flow reuses the catalogue read here
+            outcomes = run_catalog(ids, inv.settings, inv.err if as_json else inv.out, log_every)   # Ctrl+C: 130
     portal_dir = inv.portal_dir() if target == "local" else None
     if as_json:
         print_json(summary_json(outcomes, target, portal_dir))

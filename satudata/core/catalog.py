@@ -242,7 +242,7 @@ class Source(_Strict):
     # token from the environment when the export is pulled, and it is never recorded anywhere.
     headers: dict[str, str] = {}
     timeout: float = Field(600.0, gt=0)          # seconds for the whole pull (an HTTP download, a SQL query)
-    max_bytes: int = Field(20 * 1024 ** 3, gt=0)  # an HTTP body beyond this is refused (an endless body)
+    max_bytes: int = Field(20 * 1024 ** 3, gt=0)  # an export (file, HTTP body) beyond this is refused (endless body)
 
     @field_validator("headers")
     @classmethod

@@ -25,6 +25,11 @@ class PublishError(Exception):
     """Publishing failed; nothing that was published before is lost."""
 
 
+class StorageRefused(PublishError):
+    """The disk refused a write (full, read-only, not permitted); the message names the folder, in both languages.
+    Whatever the write had begun is removed: readers see the portal as it was."""
+
+
 class DatasetLocked(PublishError):
     """Another run is publishing this dataset right now."""
 

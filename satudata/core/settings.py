@@ -37,6 +37,7 @@ class RunSettings:
     privacy_salt: str | None = field(default=None, repr=False)
     ckan_url: str | None = None
     ckan_token: str | None = field(default=None, repr=False)
+    ckan_timeout: float = 300.0           # seconds a CKAN call may take to answer (SATUDATA_CKAN_TIMEOUT)
     concurrency: int = 2
     global_limits: bool = False           # use the Prefect server's global concurrency limits (deployments)
 
@@ -91,6 +92,12 @@ def _store_from_environment() -> dict:
     for name, key in (("SATUDATA_PORTAL_STORE", "portal_store"), ("SATUDATA_S3_ENDPOINT", "s3_endpoint")):
         if os.environ.get(name):
             values[key] = os.environ[name]
+    if os.environ.get("SATUDATA_CKAN_TIMEOUT"):
+        try:
+            values["ckan_timeout"] = float(os.environ["SATUDATA_CKAN_TIMEOUT"])
+        except ValueError:
+            raise ValueError(f"SATUDATA_CKAN_TIMEOUT={os.environ['SATUDATA_CKAN_TIMEOUT']!r} is not a number — fix: "
+                             "give the seconds a CKAN call may take, e.g. 300") from None
     if os.environ.get("SATUDATA_PORTAL_LEASE_SECONDS"):
         try:
             values["portal_lease_seconds"] = float(os.environ["SATUDATA_PORTAL_LEASE_SECONDS"])

@@ -20,7 +20,8 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from satudata.core.catalog import Dataset
 from satudata.core.files import read_jsonl, sha256_file
 from satudata.core.publishing import LINEAGE_FILE, PACKAGE_FILE, Publisher, PublishError
-from satudata.lineage.record import LineageInput, build_events, dataset_of_job, event_dicts
+from satudata.lineage.naming import dataset_of_job
+from satudata.lineage.record import LineageInput, build_events, event_dicts
 
 INDEX_FILE = "index.json"
 NOT_FOUND = re.compile(r"\bHTTP (404|410)\b")

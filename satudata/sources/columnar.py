@@ -31,6 +31,7 @@ from satudata.core.records import RawExport, StagedTable
 from satudata.sources.export import Export, open_export
 from satudata.sources.formats import Decline
 from satudata.sources.header import Layout, label_problems, layout, read_header
+from satudata.sources.limits import batch_limits
 from satudata.sources.normalise import Chain, build_chains
 from satudata.sources.staged import Tally, staged_table
 from satudata.sources.writer import batch_writer, staged_schema
@@ -214,9 +215,10 @@ class _Batcher:
         kept = self._kept(batch, plan.labels)
         if kept is not None:
             batch, rows = batch.filter(kept), rows.filter(kept)
+        found = batch_limits(batch.columns, rows, plan.labels, plan.layout, file)
         cleaned = [self._clean(column, plan.strip[i]) for i, column in enumerate(batch.columns)]
         blank = _all(pc.is_null(column) for column in cleaned)
-        values, found = [], []
+        values = []
         for name in self.present:
             column = cleaned[plan.layout.positions[name]]
             if name in self.number:

@@ -13,6 +13,8 @@ from satudata.core.problems import ERROR, ExportUnreadable, Problem
 from satudata.sources.export import Export
 from satudata.sources.formats import Row
 
+MAX_COLUMNS = 16_384   # columns of a header (Excel's own limit, XFD): a wider one is refused before it is read
+
 
 @dataclass
 class Layout:
@@ -52,6 +54,7 @@ def read_header(export: Export, rows: Iterator[Row], names: list[str]) -> tuple[
             continue
         block.append(cells)
         if number == targets[-1]:
+            _refuse_too_wide(export.file, number, cells)
             fmt.check_header(export.file, cells, options, len(names))
             labels = _joined(block, options.header_join) if len(block) > 1 else [(c or "").strip() for c in cells]
             while labels and labels[-1] == "" and fmt.spreadsheet:
@@ -60,6 +63,19 @@ def read_header(export: Export, rows: Iterator[Row], names: list[str]) -> tuple[
     target = targets[-1]
     raise ExportUnreadable(export.file, f"baris judul (baris {target}) tidak ditemukan: berkas terlalu pendek",
                            f"header row {target} not found: the file is too short")
+
+
+def _refuse_too_wide(file: str, number: int, cells: list[str | None]) -> None:
+    """More columns than a spreadsheet can hold is no department's table (a broken export, or a bomb)."""
+    width = len(cells)
+    while width > MAX_COLUMNS and cells[width - 1] in (None, ""):
+        width -= 1   # a used range padded past the last label is not a column
+    if width > MAX_COLUMNS:
+        raise ExportUnreadable(
+            file, f"baris judul (baris {number}) punya {width:_} kolom, lebih dari batas {MAX_COLUMNS:_} (batas "
+            "Excel): ekspor rusak atau bukan tabel; minta ekspor ulang".replace("_", "."),
+            f"the header (row {number}) has {width:,} columns, more than the limit of {MAX_COLUMNS:,} (Excel's): "
+            "a broken export or not a table; ask for a new export")
 
 
 def _joined(block: list[list[str | None]], join: str) -> list[str]:
@@ -132,7 +148,14 @@ def label_problems(labels: list[str], names: list[str], options: ReadOptions, la
                         detail="no column matches unpivot.columns" if n == lay.value_field else None)
                 for n in wanted]
     if options.select:
-        return [Problem("missing-label", ERROR, n, row, None, file) for n in options.select if n not in labels]
+        problems = [Problem("missing-label", ERROR, n, row, None, file) for n in options.select if n not in labels]
+        as_exported = {renamed: label for label, renamed in options.rename.items()}
+        for name in options.select:   # the first of two columns would be taken silently: which one is meant?
+            if labels.count(name) > 1:
+                columns = [i + 1 for i, label in enumerate(labels) if label == name]
+                problems.append(Problem("duplicate-label", ERROR, name, row, as_exported.get(name, name), file,
+                                        detail=f"columns {', '.join(map(str, columns))}"))
+        return problems
     problems: list[Problem] = []
     for number, label in enumerate(labels, start=1):
         if number > len(names):

@@ -16,6 +16,9 @@ from satudata.core.files import CHUNK, sha256_file
 from satudata.core.problems import ExportUnreadable
 from satudata.core.records import RawExport
 
+READ_TIMEOUT = 20.0        # seconds an HTTP server may stay silent (before its answer, or within its body)
+BOMB_RATIO, BOMB_FLOOR = 100, 128 * 1024 ** 2   # an answer over the floor unpacking over 100× is a compression bomb
+
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
@@ -61,7 +64,14 @@ def public_sql_url(url: str) -> str:
     return urlunparse(parsed._replace(netloc=user + host))
 
 
-def _copy(origin: Path, dest_dir: Path, fmt: str, root: Path) -> RawExport:
+def _copy(origin: Path, dest_dir: Path, fmt: str, root: Path, max_bytes: int) -> RawExport:
+    size = origin.stat().st_size
+    if size > max_bytes:
+        raise ExportUnreadable(declared_name(origin, root),
+                               f"berkas {size:_} bita, lebih dari {max_bytes:_} bita (source.max_bytes): ekspor "
+                               "yang salah atau batasnya perlu dinaikkan".replace("_", "."),
+                               f"the file has {size:,} bytes, more than {max_bytes:,} (source.max_bytes): a wrong "
+                               "export, or the limit must be raised")
     target = dest_dir / origin.name
     shutil.copyfile(origin, target)
     return _record(target, declared_name(origin, root), fmt)
@@ -96,6 +106,13 @@ def _http(source: Source, dest_dir: Path, fmt: str, read_timeout: float) -> RawE
                         raise ExportUnreadable(shown, f"jawaban lebih dari {source.max_bytes} bita (source.max_bytes)",
                                                f"the answer is larger than {source.max_bytes} bytes "
                                                "(source.max_bytes)")
+                    wire = response.raw.tell()   # bytes received, before Content-Encoding is undone
+                    if size > BOMB_FLOOR and size > BOMB_RATIO * max(wire, 1):
+                        raise ExportUnreadable(
+                            shown, f"jawaban terkompresi terurai lebih dari {BOMB_RATIO}× ({wire:_} bita menjadi "
+                            f"lebih dari {size:_} bita): bom kompresi, tidak dibaca".replace("_", "."),
+                            f"the compressed answer unpacks more than {BOMB_RATIO}× ({wire:,} bytes into more than "
+                            f"{size:,} bytes; decompressed size over the limit): a compression bomb, not read")
                     if time.monotonic() > deadline:
                         raise ExportUnreadable(shown, f"unduhan melebihi {source.timeout:g} detik (source.timeout)",
                                                f"the download took more than {source.timeout:g} s (source.timeout)")
@@ -103,7 +120,11 @@ def _http(source: Source, dest_dir: Path, fmt: str, read_timeout: float) -> RawE
     except requests.RequestException as exc:
         status = getattr(exc.response, "status_code", None)   # the exception's text may hold the URL: not told
         why = f"HTTP {status}" if status else type(exc).__name__
-        raise ExportUnreadable(shown, f"gagal mengunduh: {why}", f"download failed: {why}") from None
+        # worth another try: the server was down or overloaded, never a 4xx, a redirect loop or a stalled answer
+        transient = (status is not None and (status >= 500 or status == 429)) or (
+            status is None and isinstance(exc, requests.ConnectionError) and not isinstance(exc, requests.Timeout))
+        raise ExportUnreadable(shown, f"gagal mengunduh: {why}", f"download failed: {why}",
+                               transient=transient) from None
     return _record(target, shown, fmt)
 
 
@@ -124,6 +145,13 @@ def _sql(url: str, query: str, dest_dir: Path, root: Path, timeout: float = 600.
             for rows in result.partitions(10_000):
                 writer.writerows(["" if v is None else v for v in row] for row in rows)
         engine.dispose()
+    except ImportError as exc:   # the URL's dialect needs a driver this installation lacks (mysql:// → MySQLdb)
+        scheme = declared.split(":", 1)[0]
+        raise ExportUnreadable(public_sql_url(declared),
+                               f"driver basis data untuk {scheme!r} tidak terpasang (modul {exc.name or exc}): "
+                               "pasang drivernya (mis. pip install mysqlclient / psycopg) atau perbaiki source.url",
+                               f"the database driver for {scheme!r} is not installed (module {exc.name or exc}): "
+                               "install it (e.g. pip install mysqlclient / psycopg) or fix source.url") from None
     except sqlalchemy.exc.SQLAlchemyError as exc:
         why = str(exc.orig if getattr(exc, "orig", None) is not None else exc.args[0])
         if "interrupted" in why.lower() or "statement timeout" in why.lower():
@@ -159,7 +187,7 @@ def local_exports(source: Source, root: Path) -> list[Path]:
     return sorted(Path(p) for p in glob.glob(str(root / source.path)))
 
 
-def pull(source: Source, root: Path, dest_dir: Path, *, http_timeout: float = 60.0) -> list[RawExport]:
+def pull(source: Source, root: Path, dest_dir: Path, *, http_timeout: float = READ_TIMEOUT) -> list[RawExport]:
     """Copy or fetch every export of a source into dest_dir and hash it."""
     dest_dir.mkdir(parents=True, exist_ok=True)
     fmt = source.format or "csv"
@@ -167,13 +195,13 @@ def pull(source: Source, root: Path, dest_dir: Path, *, http_timeout: float = 60
         (origin,) = local_exports(source, root)
         if not origin.is_file():
             raise ExportUnreadable(str(source.path), "berkas ekspor tidak ditemukan", "export file not found")
-        return [_copy(origin, dest_dir, fmt, root)]
+        return [_copy(origin, dest_dir, fmt, root, source.max_bytes)]
     if source.kind == "glob":
         matches = local_exports(source, root)
         if not matches:
             raise ExportUnreadable(str(source.path), "tidak ada berkas yang cocok dengan pola",
                                    "no file matches the pattern")
-        return [_copy(p, dest_dir, fmt, root) for p in matches]
+        return [_copy(p, dest_dir, fmt, root, source.max_bytes) for p in matches]
     if source.kind == "http":
         return [_http(source, dest_dir, fmt, http_timeout)]
     return [_sql(source.url, source.query, dest_dir, root, source.timeout)]

@@ -19,6 +19,7 @@ from satudata.core.records import RawExport, StagedTable
 from satudata.sources.export import Export, open_export
 from satudata.sources.formats import Row
 from satudata.sources.header import Layout, label_problems, layout, read_header
+from satudata.sources.limits import cell_limits
 from satudata.sources.normalise import build_chains, cell_cleaner
 from satudata.sources.staged import Tally, staged_table
 from satudata.sources.writer import RowWriter
@@ -99,7 +100,7 @@ class _RowReader:
     def __init__(self, export: Export, lay: Layout, labels: list[str], chains: dict, tally: Tally,
                  names: list[str]) -> None:
         options = export.options
-        self.file, self.lay, self.chains, self.tally = export.file, lay, chains, tally
+        self.file, self.lay, self.chains, self.tally, self.labels = export.file, lay, chains, tally, labels
         self.spreadsheet = export.format.spreadsheet
         self.order = {name: i for i, name in enumerate(names)}
         label_pos = {label: i for i, label in enumerate(labels)}
@@ -132,7 +133,8 @@ class _RowReader:
                     and rx.search(str(cells[index]).strip()):
                 self.tally.dropped(column)
                 return [], []
-        lay, found = self.lay, []
+        lay = self.lay
+        found = cell_limits(cells, self.labels, lay, number, self.file)
         values = {name: self._value(name, self._clean(cells, i), number, found) for name, i in lay.positions.items()}
         blank = all(v is None for v in values.values()) and all(
             self._clean(cells, i) is None for i in range(min(len(cells), lay.width)))

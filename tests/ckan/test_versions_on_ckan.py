@@ -208,6 +208,7 @@ def test_one_run_at_a_time_per_dataset_on_this_machine(small_dataset, ckan_env):
     catalog = load_catalog(project / "catalog.yaml")
     settings = RunSettings.from_environment(project / "catalog.yaml", target="ckan")
     first, second = (CkanPublisher.from_settings(catalog, settings) for _ in range(2))
+    second.lock_wait_seconds = 0.5           # it waits for the holder that long, then says so
     dataset = catalog.dataset(name)
     with first.lock(dataset), pytest.raises(DatasetLocked, match="another run"), second.lock(dataset):
         pass

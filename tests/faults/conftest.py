@@ -1,10 +1,10 @@
 """Fixtures of the bad-input suite: the corpus written once, the loopback HTTP server, a project whose portal holds the
 good demo versions (published once per session), and the results file.
 
-The full bad-input corpus (tests/faults/test_bad_inputs.py, every case through validate and run) takes ~45 minutes, so it
-runs only when asked: ``pytest -m faults tests/faults`` (or SATUDATA_FAULTS=1); every other test here runs in `make test`. Results are appended, one JSON object per
-case and mode, to .satudata/faults/results.jsonl (SATUDATA_FAULTS_RESULTS overrides); ``python -m
-tests.faults.report`` prints them.
+The full bad-input corpus (tests/faults/test_bad_inputs.py, every case through validate and run) takes ~45
+minutes, so it runs only when asked: ``pytest -m faults tests/faults`` (or SATUDATA_FAULTS=1); every other test here
+runs in `make test`. Results are appended, one JSON object per case and mode, to .satudata/faults/results.jsonl
+(SATUDATA_FAULTS_RESULTS overrides); ``python -m tests.faults.report`` prints them.
 """
 
 from __future__ import annotations

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import os
 import random
 import signal
@@ -120,16 +119,28 @@ def run_and_kill(project: Path, args: list[str], env: dict[str, str], mode: str,
 
 
 def write_figures(rounds: list[Round], seed: int, target: str, path: Path) -> dict:
+    """``<proof>.json`` in the convention of tests/faults/figures.py (proof ``kill-local`` or ``kill-ckan``, from the
+    file's name); the totals also come back flat, with the rounds' details, for the test's own assertions."""
+    from tests.faults.figures import Figure, write_proof
+
     totals = {key: sum(getattr(r, key) for r in rounds)
               for key in ("half_written", "latest_incomplete", "earlier_changed", "verify_findings")}
-    figures = {"target": target, "seed": seed, "rounds": len(rounds),
-               "killed": sum(1 for r in rounds if r.killed_at is not None),
-               "killed_in_window": sum(1 for r in rounds if r.killed_at is not None and r.mode == "window"),
-               "reruns_completed": sum(1 for r in rounds if r.rerun_exit == 0), **totals,
-               "details": [asdict(r) for r in rounds]}
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(figures, indent=2), encoding="utf-8")
-    return figures
+    killed = sum(1 for r in rounds if r.killed_at is not None)
+    killed_in_window = sum(1 for r in rounds if r.killed_at is not None and r.mode == "window")
+    reruns = sum(1 for r in rounds if r.rerun_exit == 0)
+    figures = [Figure("rounds (kill -9 of satudata run)", len(rounds), ">= 20"),
+               Figure("rounds killed while the run was working", killed, f">= {max(1, len(rounds) // 2)}"),
+               Figure("half-written versions visible to readers", totals["half_written"], "= 0"),
+               Figure("latest pointing at an incomplete version", totals["latest_incomplete"], "= 0"),
+               Figure("earlier versions changed (sha256)", totals["earlier_changed"], "= 0"),
+               Figure("satudata verify findings after the re-run", totals["verify_findings"], "= 0"),
+               Figure("re-runs that did not complete", len(rounds) - reruns, "= 0")]
+    document = write_proof(path.stem, f"kill -9 of satudata run --target {target} at seeded random moments",
+                           figures, seed=seed, folder=path.parent,
+                           notes=f"{killed_in_window} of the kills landed as a version was being written",
+                           details=[asdict(r) for r in rounds])
+    return {"target": target, "seed": seed, "rounds": len(rounds), "killed": killed,
+            "killed_in_window": killed_in_window, "reruns_completed": reruns, **totals, "document": document}
 
 
 def plan(seed: int, count: int, random_span: float, window_span: float) -> list[tuple[str, float]]:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.faults import bad_input_figures
 from tests.faults.corpus import CASES, Case
 from tests.faults.measure import Result, append_result, run_case
 
@@ -43,3 +44,16 @@ def test_run_quarantines_the_bad_export_and_keeps_the_portal(item: Case, golden:
                                                              http_places: dict[str, str], cli_env: dict[str, str],
                                                              results_file: Path, tmp_path: Path) -> None:
     _check(item, "run", golden, corpus_dir, http_places, cli_env, results_file, tmp_path)
+
+
+def test_figures_of_the_full_corpus(results_file: Path) -> None:
+    """Runs last: the "bad-inputs" figures of every case and mode above (make faults prints them)."""
+    import json
+
+    results = [json.loads(line) for line in results_file.read_text(encoding="utf-8").splitlines() if line.strip()]
+    cases = len({r["case"] for r in results})
+    data = bad_input_figures.figures(results, "full", cases)
+    bad_input_figures.write(data)
+    assert results, "no case ran"
+    assert {r["mode"] for r in results} == {"validate", "run"} and cases == len(CASES), data["notes"]
+    assert all(f["met"] for f in data["figures"]), data

@@ -221,3 +221,24 @@ def test_hashes_are_stable_for_one_salt_and_change_with_another(corpus_run, tmp_
     other = publish_again("another-secret-salt", tmp_path / "other")
     assert all(a != b for a, b in zip(first, other, strict=True) if a)
     assert [bool(a) for a in first] == [bool(b) for b in other]
+
+
+def test_privacy_figures_for_make_faults(corpus_run) -> None:
+    """The corpus proof's figures (tests/faults/figures.py): planted values, and leaks of any of them found in every
+    published file, every quarantine report, the command's output and the logs (digits-only forms included)."""
+    from tests.faults.figures import Figure, assert_met, write_proof
+
+    root, output, logs, _ = corpus_run
+    published = published_files(root / "portal")
+    reports = [p for p in published_files(root / "quarantine") if p.name in ("validation.json", "validation.html")]
+    leaked_files = sum(1 for path in published + reports if leaks(path, SECRETS))
+    leaked_values = set().union(*(set(leaks(path, SECRETS)) for path in published + reports)) | \
+        SECRETS.in_text(output) | SECRETS.in_text("\n".join(logs))
+    document = write_proof(
+        "privacy", "Planted personal data (NIK, KK, phone, e-mail in every form) through the gate, untreated, treated",
+        [Figure("planted values (distinct)", len(SECRETS.by_needle), ">= 20"),
+         Figure("corpus datasets (csv, xlsx, json), each untreated and treated", len(DATASETS), ">= 4"),
+         Figure("files grepped (published and quarantine reports)", len(published) + len(reports), ">= 20"),
+         Figure("files holding a planted value", leaked_files, "= 0"),
+         Figure("planted values found anywhere (files, CLI output, logs)", len(leaked_values), "= 0")])
+    assert_met(document)

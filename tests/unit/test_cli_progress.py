@@ -121,3 +121,18 @@ def test_listeners_hear_nothing_after_their_block(tmp_path: Path):
         progress.report("d", "pull")
     progress.report("d", "validate")
     assert [u.stage for u in heard] == ["pull"]
+
+
+def test_the_reading_line_counts_the_rows_handed_on_after_the_bytes_were_all_parsed():
+    """The reader parses bytes ahead of the batches it hands on: the last bytes can arrive with rows still to come
+    (a loaded machine, CI). The line that ends the reading counts every row."""
+    out = io.StringIO()
+    log = PlainLog(Console(file=out, width=200), ["d"], every=3600)
+    for update in (progress.Update("d", "validate", at=10.0),
+                   progress.Update("d", "validate", rows=800, bytes_read=100, bytes_total=100, at=11.0),
+                   progress.Update("d", "validate", rows=1000, bytes_read=100, bytes_total=100, at=12.0),
+                   progress.Update("d", "quarantined", at=12.5)):
+        log(update)
+    lines = out.getvalue().splitlines()
+    assert lines[-2].endswith("d: 1,000 baris/rows dibaca/read, 0.0 MB in 2.0 s (500 baris/rows/s)"), lines
+    assert lines[-1].endswith("d: karantina/quarantined (2.5 s)") and len(lines) == 3

@@ -42,3 +42,13 @@ def test_the_examples_are_capped_but_the_count_is_complete(tmp_path: Path):
                               "nik": ["x"] * 50, "jumlah": list(range(50))})
     [result] = [r for r in scan_formulas(typed, SCHEMA, cap=20) if r.field == "keterangan"]
     assert result.count == 50 and len(result.examples) == 20
+
+
+def test_an_example_holding_a_phone_number_is_masked_like_every_report(tmp_path: Path):
+    phone = "+62 812-3456-7890"   # starts with "+" and is not a plain number: a formula to a spreadsheet
+    typed = _typed(tmp_path, {"keterangan": [phone, "aman"], "telepon_kantor": ["a", "b"], "nik": ["x", "y"],
+                              "jumlah": [1, 2]})
+    [result] = [r for r in scan_formulas(typed, SCHEMA) if r.field == "keterangan"]
+    assert result.count == 1 and result.examples[0].row == 2
+    shown = result.examples[0].value
+    assert "3456" not in shown and "7890" not in shown and shown.startswith("+")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from satudata.lineage.record import export_names, file_name, job_name
+from satudata.lineage.naming import export_names, file_name, job_name
 from satudata.sources.pull import declared_name, public_sql_url, public_url
 
 

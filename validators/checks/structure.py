@@ -109,4 +109,16 @@ CHECKS = (
           ("Nilai {value!r} di kolom {field} kehilangan digit kode: {detail}.",
            "Value {value!r} in column {field} has lost digits of the code: {detail}."),
           origin="satudata", declared="options.codes"),
+    check("control-character", STRUCTURE,
+          ("Karakter kendali di sel", "Control character in a cell"),
+          ("Sel yang berisi bita NUL atau karakter kendali lain (bukan tab atau baris baru): tanda berkas rusak "
+           "atau disalin dari aplikasi lain; karakter itu tidak terlihat dan merusak CSV orang lain.",
+           "A cell holding a NUL byte or another control character (not a tab or a line break): a sign of a "
+           "damaged file or text pasted from another application; it is invisible and breaks other people's CSV."),
+          ("Hapus karakter itu di aplikasi sumber, lalu ekspor ulang.",
+           "Remove the character in the source application, then export again."),
+          ("Sel kolom {field} berisi karakter kendali ({detail}): {value!r}. Hapus lalu ekspor ulang.",
+           "The cell of column {field} holds a control character ({detail}): {value!r}. Remove it and export "
+           "again."),
+          origin="satudata", declared=ALWAYS),
 )

@@ -23,6 +23,7 @@ from satudata.validators.expectations_sql.table import (
     Outcome,
     Table,
     pandas_column,
+    streamed_reduction,
 )
 
 
@@ -103,6 +104,9 @@ def _observer(table: Table, kind: str, column: str) -> Callable[[], Any]:
 def _pandas_reduction(table: Table, column: str, func: str) -> Any:
     """mean and sum by pandas itself on the one column (8 bytes a row): a float sum depends on numpy's pairwise
     order and on where the nulls are, so only the same call on the same array gives GX's exact figure."""
+    streamed = streamed_reduction(table.path, column, func)   # a long float column: summed as it streams
+    if streamed is not None:
+        return streamed
     series = pandas_column(table.path, column)
     return series.mean() if func == "mean" else series.sum()
 

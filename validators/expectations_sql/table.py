@@ -149,3 +149,79 @@ def open_table(typed_parquet: Path) -> Iterator[Table]:
         yield table
     finally:
         con.close()
+
+
+# A float column longer than this is summed as it streams (pairwise_sum_streamed) instead of loaded whole.
+STREAM_ROWS = 1 << 22
+LEAF_ROWS = 1 << 20          # the part of the pairwise tree numpy sums itself (8 MB at a time)
+PAIRWISE_BLOCK = 128         # numpy's PW_BLOCKSIZE: the smallest part it splits no further
+
+
+class _FloatStream:
+    """A float column's values in row order, NaN (nulls included) as 0.0, taken ``n`` at a time, row group by
+    row group: what pandas' nanops sums after ``np.putmask(values, isna(values), 0)``."""
+
+    def __init__(self, parquet, column: str) -> None:
+        self.parquet, self.column = parquet, column
+        self.group, self.buffer, self.nans = 0, np.empty(0), 0
+
+    def take(self, n: int) -> np.ndarray:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        parts, want = [], n
+        while want:
+            if not len(self.buffer):
+                chunk = self.parquet.read_row_group(self.group, columns=[self.column]).column(0)
+                self.group += 1
+                values = pc.cast(chunk, pa.float64(), safe=False).to_numpy()   # nulls become NaN
+                nan = np.isnan(values)
+                self.nans += int(nan.sum())
+                self.buffer = np.where(nan, 0.0, values)
+            part, self.buffer = self.buffer[:want], self.buffer[want:]
+            parts.append(part)
+            want -= len(part)
+        return parts[0] if len(parts) == 1 else np.concatenate(parts)
+
+
+def pairwise_sum_streamed(take: Callable[[int], np.ndarray], n: int, leaf: int = LEAF_ROWS) -> np.float64:
+    """``np.add.reduce`` of ``n`` float64 values taken in order from ``take``, without holding them all: numpy sums
+    one contiguous array pairwise (it splits ``n`` values into ``n2 = n // 2 - (n // 2) % 8`` and the rest, down
+    to blocks of 128), so summing the same halves the same way, and leaves of at most ``leaf`` values by numpy
+    itself, gives the same bits (tests/unit/test_streamed_mean.py holds it to that). A leaf is never below
+    numpy's own block of 128, which it sums with eight accumulators, unsplit."""
+    leaf = max(leaf, PAIRWISE_BLOCK)
+    if n <= leaf:
+        return np.add.reduce(take(n))
+    half = n // 2
+    half -= half % 8
+    left = pairwise_sum_streamed(take, half, leaf)
+    return left + pairwise_sum_streamed(take, n - half, leaf)
+
+
+def streamed_reduction(path: Path, column: str, func: str, leaf: int = LEAF_ROWS,
+                       min_rows: int = STREAM_ROWS) -> np.float64 | None:
+    """``pandas_column(path, column).mean()`` (or ``.sum()``) with the same bits, for a float column (a float type,
+    or an integer one with nulls) longer than ``min_rows``, reading it row group by row group: the column is never
+    in memory whole (100M rows: 800 MB, and pandas' copy with the NaN filled, 800 MB more). None: not such a
+    column (the caller loads it as before)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    parquet = pq.ParquetFile(path)
+    meta, kind = parquet.metadata, parquet.schema_arrow.field(column).type
+    if meta.num_rows <= min_rows or not (pa.types.is_integer(kind) or pa.types.is_floating(kind)):
+        return None
+    leaf_ids = [i for i in range(meta.num_columns) if meta.schema.column(i).path == column]
+    stats = [meta.row_group(g).column(leaf_ids[0]).statistics for g in range(meta.num_row_groups)] \
+        if leaf_ids else [None]
+    if any(s is None or not s.has_null_count for s in stats):
+        return None
+    if not (pa.types.is_floating(kind) or any(s.null_count for s in stats)):
+        return None   # an integer column without nulls: pandas sums it with a cast, in numpy's buffered order
+    stream = _FloatStream(parquet, column)
+    total = pairwise_sum_streamed(stream.take, meta.num_rows, leaf)
+    if func == "sum":
+        return np.float64(total)
+    count = np.float64(meta.num_rows - stream.nans)
+    return total / count if count > 0 else np.float64(np.nan)

@@ -52,7 +52,12 @@ class HtmlFormat(BaseFormat):
     def rows(self, path: Path, options: ReadOptions) -> Iterator[Row]:
         import lxml.html
 
-        parser = lxml.html.HTMLParser(encoding=options.encoding)
+        try:   # libxml2 knows an encoding by its canonical names ("iso8859-1"), not by every alias ("latin-1")
+            parser = lxml.html.HTMLParser(encoding=codecs.lookup(options.encoding).name)
+        except LookupError:
+            raise ExportUnreadable(path.name, f"pengodean {options.encoding!r} tidak dikenal: perbaiki "
+                                   "options.encoding", f"unknown encoding {options.encoding!r}: fix "
+                                   "options.encoding") from None
         try:
             document = lxml.html.fromstring(path.read_bytes(), parser=parser)
         except (ValueError, lxml.etree.ParserError):

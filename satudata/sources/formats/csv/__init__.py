@@ -3,6 +3,7 @@ csv module (the exact reading), or streamed as Arrow batches by pyarrow's CSV pa
 
 from __future__ import annotations
 
+import codecs
 import csv
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +17,25 @@ from satudata.sources.formats.csv import dialect, fast
 from satudata.sources.formats.html import looks_like_html
 
 csv.field_size_limit(2**31 - 1)
+
+
+def first_undecodable(path: Path, encoding: str) -> tuple[int, int]:
+    """(physical line, byte offset in the file) of the first byte the encoding cannot decode: the decoder's own
+    offset counts from the chunk it was given, which tells a steward nothing."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    line, offset = 1, 0
+    with path.open("rb") as handle:
+        for line, data in enumerate(handle, start=1):   # noqa: B007 - the last line is the answer at the end
+            try:
+                decoder.decode(data)
+            except UnicodeDecodeError as exc:
+                return line, offset + max(exc.start, 0)
+            offset += len(data)
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:   # the file ends inside a character (cut in the middle of it)
+        return line, max(offset - 1, 0)
+    return line, offset
 
 
 class CsvFormat(BaseFormat):
@@ -46,13 +66,14 @@ class CsvFormat(BaseFormat):
             try:
                 for number, cells in enumerate(reader, start=1):
                     yield number, [cell for cell in cells]
-            except UnicodeDecodeError as exc:
+            except UnicodeDecodeError:
+                line, offset = first_undecodable(path, encoding)
                 raise ExportUnreadable(
                     path.name,
-                    f"bukan teks {encoding} (bita ke-{exc.start}); simpan ulang sebagai UTF-8 atau nyatakan "
-                    "options.encoding yang benar (mis. cp1252, latin-1)",
-                    f"not {encoding} text (byte {exc.start}); save it as UTF-8 or declare the right "
-                    "options.encoding (e.g. cp1252, latin-1)",
+                    f"bukan teks {encoding} mulai baris {line} (bita ke-{offset} berkas); simpan ulang sebagai UTF-8 "
+                    "atau nyatakan options.encoding yang benar (mis. cp1252, latin-1)",
+                    f"not {encoding} text from line {line} on (byte {offset} of the file); save it as UTF-8 or "
+                    "declare the right options.encoding (e.g. cp1252, latin-1)",
                 ) from None
             except csv.Error as exc:
                 raise ExportUnreadable(path.name, f"CSV rusak di baris {reader.line_num}: {exc}",

@@ -37,14 +37,15 @@ def effective_encoding(path: Path, encoding: str) -> str:
 
 
 def looks_like_text(head: bytes) -> bool:
-    """Text in some 8-bit or UTF encoding: no NUL byte and almost no other control byte (random or binary data
+    """Text in some 8-bit or UTF encoding: few NUL bytes and almost no other control byte (random or binary data
     has one byte in ten), unless a UTF-16/32 byte-order mark says the NULs are half of each character."""
     if head.startswith(_BOMS_16_32):
         return True
-    if b"\x00" in head:
-        return False
-    controls = sum(head.count(bytes([b])) for b in _CONTROL)
-    return controls * 100 <= len(head)
+    nuls = head.count(b"\x00")
+    controls = sum(head.count(bytes([b])) for b in _CONTROL) - nuls
+    # A few NULs in text is a damaged text file (a crash, a bad copy): read, and each cell holding them reported.
+    # Half NULs is UTF-16 without its mark; NULs and other control bytes together are binary.
+    return controls * 100 <= len(head) and nuls * 10 <= len(head)
 
 
 def sniff_encoding(head: bytes, whole: bool) -> str:

@@ -1,0 +1,123 @@
+"""Figures of the CKAN and two-run proofs, in the shape `make faults` prints (tests/faults/report.py --figures):
+``{"proof", "title", "seed", "figures": [{"name", "value", "target", "met"}], "notes"}`` written to
+``$SATUDATA_FAULTS_DIR/<proof>.json`` (default ``<repo>/.satudata/faults/``)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import operator
+import os
+from collections import Counter
+from pathlib import Path
+
+import pytest
+import requests
+from ckanapi import NotFound, RemoteCKAN
+
+from satudata.publish.ckan_mapping import committed_entries
+from tests.conftest import REPO
+
+OPERATORS = {"=": operator.eq, ">=": operator.ge, "<=": operator.le, ">": operator.gt, "<": operator.lt}
+
+
+def faults_dir() -> Path:
+    return Path(os.environ.get("SATUDATA_FAULTS_DIR", REPO / ".satudata" / "faults"))
+
+
+def figure(name: str, value: float, target: str) -> dict:
+    """One counted thing beside its target, e.g. ``figure("duplicate resources", 0, "= 0")``."""
+    op, number = target.split()
+    return {"name": name, "value": value, "target": target, "met": bool(OPERATORS[op](value, float(number)))}
+
+
+def write_proof(proof: str, title: str, seed: int | None, figures: list[dict], notes: str = "",
+                details: list | None = None) -> dict:
+    """Write the proof's figures (and, for reading, its per-round details); return the written object."""
+    written = {"proof": proof, "title": title, "seed": seed, "figures": figures, "notes": notes}
+    if details is not None:
+        written["details"] = details
+    path = faults_dir() / f"{proof}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(written, indent=2, ensure_ascii=False), encoding="utf-8")
+    return written
+
+
+def unmet(written: dict) -> list[dict]:
+    return [f for f in written["figures"] if not f["met"]]
+
+
+def ckan_connection() -> tuple[dict[str, str], RemoteCKAN]:
+    """The real CKAN harness (URL and token from the environment, checked as tests/ckan/conftest.py does) and a
+    sysadmin client for the proofs' own look at it. Each proof module makes it its session fixture ``ckan_site``."""
+    url, token = os.environ.get("SATUDATA_CKAN_URL"), os.environ.get("SATUDATA_CKAN_TOKEN")
+    if not url or not token:
+        pytest.fail("SATUDATA_CKAN_URL / SATUDATA_CKAN_TOKEN are not set: the CKAN proofs need the real CKAN harness. "
+                    "Run `make test` (starts it), or `make ckan-up` then `set -a; . .satudata/ckan/env; set +a`.",
+                    pytrace=False)
+    try:
+        requests.get(f"{url}/api/3/action/status_show", timeout=10).raise_for_status()
+    except requests.RequestException as exc:
+        pytest.fail(f"CKAN at {url} does not answer ({type(exc).__name__}): run `make ckan-up`.", pytrace=False)
+    return {"url": url.rstrip("/"), "token": token}, RemoteCKAN(url, apikey=token)
+
+
+def _sha256(url: str, token: str) -> str | None:
+    answer = requests.get(url, headers={"Authorization": token}, timeout=60)
+    return hashlib.sha256(answer.content).hexdigest() if answer.status_code == 200 else None
+
+
+class Look:
+    """What a reader of CKAN sees of the proof's datasets."""
+
+    def __init__(self, client: RemoteCKAN, token: str, names: list[str]) -> None:
+        self.client, self.token, self.names = client, token, names
+
+    def packages(self) -> dict[str, dict | None]:
+        found = {}
+        for name in self.names:
+            try:
+                found[name] = self.client.action.package_show(id=name)
+            except NotFound:
+                found[name] = None
+        return found
+
+    def count(self) -> dict[str, int]:
+        """Duplicate resources, missing resources, leftover (never committed) resources and a public dataset or a
+        ``version`` field that does not match the committed versions."""
+        counts = Counter(duplicate=0, missing=0, leftover=0, inconsistent=0)
+        for package in self.packages().values():
+            if package is None:
+                continue
+            resources = package.get("resources", [])
+            pairs = Counter((r.get("satudata_version"), r.get("satudata_file")) for r in resources)
+            counts["duplicate"] += sum(n - 1 for n in pairs.values()) + \
+                sum(n - 1 for n in Counter(r["id"] for r in resources).values())
+            entries = committed_entries(package)
+            urls = {r["url"] for r in resources}
+            counts["missing"] += sum(1 for e in entries for f in e["files"].values() if f["uri"] not in urls)
+            committed = {(e["version"], name) for e in entries for name in e["files"]}
+            counts["leftover"] += sum(1 for pair in pairs if pair not in committed)
+            if entries:
+                counts["inconsistent"] += int(package.get("version") != entries[-1]["version"] or package["private"])
+            else:
+                counts["inconsistent"] += int(not package["private"])
+        return counts
+
+    def committed(self) -> dict[str, list[str]]:
+        return {name: [e["version"] for e in committed_entries(p)] if p else [] for name, p in self.packages().items()}
+
+    def digests(self, known: dict[str, str] | None = None) -> dict[str, str | None]:
+        """sha256 of every committed file (downloaded); with ``known``, only the files not in it."""
+        found = {}
+        for name, package in self.packages().items():
+            for entry in committed_entries(package) if package else []:
+                for file, meta in entry["files"].items():
+                    key = f"{name}/{entry['version']}/{file}"
+                    if known is None or key not in known:
+                        found[key] = _sha256(meta["uri"], self.token)
+        return found
+
+    def recorded(self) -> dict[str, str]:
+        return {f"{name}/{e['version']}/{file}": meta["sha256"] for name, p in self.packages().items() if p
+                for e in committed_entries(p) for file, meta in e["files"].items()}
