@@ -120,9 +120,16 @@ def _http(source: Source, dest_dir: Path, fmt: str, read_timeout: float) -> RawE
     except requests.RequestException as exc:
         status = getattr(exc.response, "status_code", None)   # the exception's text may hold the URL: not told
         why = f"HTTP {status}" if status else type(exc).__name__
+        # requests reports a read timeout inside the body as a ConnectionError wrapping urllib3's ReadTimeoutError
+        stalled = isinstance(exc, requests.Timeout) or "timed out" in str(exc).lower()
         # worth another try: the server was down or overloaded, never a 4xx, a redirect loop or a stalled answer
         transient = (status is not None and (status >= 500 or status == 429)) or (
-            status is None and isinstance(exc, requests.ConnectionError) and not isinstance(exc, requests.Timeout))
+            status is None and isinstance(exc, requests.ConnectionError) and not stalled)
+        if stalled:
+            seconds = min(read_timeout, source.timeout)
+            raise ExportUnreadable(shown, f"gagal mengunduh: server diam lebih dari {seconds:g} detik (timeout)",
+                                   f"download failed: the server sent nothing for more than {seconds:g} s "
+                                   "(timeout)") from None
         raise ExportUnreadable(shown, f"gagal mengunduh: {why}", f"download failed: {why}",
                                transient=transient) from None
     return _record(target, shown, fmt)

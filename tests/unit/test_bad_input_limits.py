@@ -5,7 +5,12 @@ named by line, XLSX zip bombs and stray cells, HTML in latin-1, file size bounds
 from __future__ import annotations
 
 import json
+import socket
+import threading
+import time
 import zipfile
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -204,3 +209,46 @@ def test_the_pull_retries_only_transient_failures():
     assert not _transient(None, None, _state(ExportUnreadable("u", "HTTP 404", "HTTP 404")))
     assert _transient(None, None, _state(OSError("disk")))
     assert not _transient(None, None, _state(None))
+
+
+class _Faulty(BaseHTTPRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def do_GET(self) -> None:  # noqa: N802
+        if self.path == "/stall.csv":   # headers, then silence
+            self.send_response(200)
+            self.send_header("Content-Length", "1000")
+            self.end_headers()
+            self.wfile.flush()
+            time.sleep(3)
+            return
+        self.send_response({"/busy.csv": 503, "/gone.csv": 404}[self.path])
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+
+@pytest.fixture
+def faulty() -> Iterator[str]:
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Faulty)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def test_which_http_failures_are_transient(faulty: str, tmp_path: Path):
+    def failure(url: str, **kwargs) -> ExportUnreadable:
+        with pytest.raises(ExportUnreadable) as caught:
+            pull(Source(kind="http", url=url), tmp_path, tmp_path / "raw", **kwargs)
+        return caught.value
+
+    assert failure(f"http://{faulty}/busy.csv").transient            # 5xx: the pull task tries again
+    assert not failure(f"http://{faulty}/gone.csv").transient        # 404: it never will be there
+    stalled = failure(f"http://{faulty}/stall.csv", http_timeout=0.5)
+    assert not stalled.transient and "sent nothing for more than 0.5 s (timeout)" in stalled.message_en
+    with socket.socket() as probe:   # a port nobody listens on: refused, transient
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    assert failure(f"http://127.0.0.1:{port}/x.csv").transient
