@@ -6,14 +6,14 @@ portal changed). Written by the quick form (tests/faults/test_bad_inputs_quick.p
 from __future__ import annotations
 
 import json
-import os
 import time
 from pathlib import Path
 
-from tests.faults.corpus import REPO, SEED
+from tests.faults.corpus import SEED
+from tests.faults.figures import faults_dir, met
 from tests.faults.measure import RSS_LIMIT_MB, TIME_LIMIT
 
-FIGURES = Path(os.environ.get("SATUDATA_FAULTS_DIR", REPO / ".satudata" / "faults")) / "bad-inputs.json"
+FIGURES = faults_dir() / "bad-inputs.json"
 PROOF = "bad-inputs"
 
 
@@ -42,17 +42,11 @@ def figures(results: list[dict], form: str, cases: int) -> dict:
         "title": "Bad-input corpus: every malformed export refused clearly, no traceback, <= 60 s, <= 1 GiB, "
                  "portal unchanged",
         "seed": SEED,
-        "figures": [{"name": name, "value": value, "target": target, "met": _met(value, target)}
+        "figures": [{"name": name, "value": value, "target": target, "met": met(value, target)}
                     for name, value, target in rows],
         "notes": f"{form} form, modes: {', '.join(modes)}; written {time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())}"
                  + (f"; failing: {', '.join(failing)}" if failing else ""),
     }
-
-
-def _met(value: float, target: str) -> bool:
-    op, number = target.split()
-    bound = float(number)
-    return {"=": value == bound, ">=": value >= bound, "<=": value <= bound}[op]
 
 
 def write(data: dict, path: Path = FIGURES) -> Path:

@@ -49,10 +49,11 @@ class Figure:
         return {**asdict(self), "met": self.met}
 
 
-def write_proof(proof: str, title: str, figures: list[Figure], seed: int | None = None, notes: str = "",
+def write_proof(proof: str, title: str, figures: list[Figure] | list[dict], seed: int | None = None, notes: str = "",
                 folder: Path | None = None, **extra: object) -> dict:
     """Write ``<proof>.json``; ``extra`` keys (e.g. per-round details) are kept beside the convention's."""
-    document = {"proof": proof, "title": title, "seed": seed, "figures": [f.as_dict() for f in figures],
+    document = {"proof": proof, "title": title, "seed": seed,
+                "figures": [f.as_dict() if isinstance(f, Figure) else f for f in figures],
                 "notes": notes, **extra}
     path = (folder or faults_dir()) / f"{proof}.json"
     path.parent.mkdir(parents=True, exist_ok=True)

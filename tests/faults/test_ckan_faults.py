@@ -24,7 +24,8 @@ from satudata.lineage.verify import problems, verify
 from satudata.publish.ckan_mapping import ckan_name, committed_entries
 from tests.ckan.conftest import SMALL_DATASET, purge, rename_dataset, run_flow
 from tests.ckan.proxy import CkanProxy
-from tests.faults.ckan_figures import Look, ckan_connection, figure, unmet, write_proof
+from tests.faults.ckan_figures import Look, ckan_connection, figure, write_proof
+from tests.faults.figures import unmet
 from tests.faults.killing import change_exports
 
 pytestmark = [pytest.mark.faults, pytest.mark.slow, pytest.mark.ckan, pytest.mark.usefixtures("prefect_harness")]

@@ -34,7 +34,8 @@ from satudata.publish.ckan_mapping import ckan_name
 from tests.ckan.conftest import purge, rename_dataset
 from tests.ckan.proxy import CkanProxy
 from tests.conftest import copy_project
-from tests.faults.ckan_figures import Look, ckan_connection, figure, unmet, write_proof
+from tests.faults.ckan_figures import Look, ckan_connection, figure, write_proof
+from tests.faults.figures import unmet
 from tests.faults.killing import SATUDATA, change_exports, env_for
 
 pytestmark = [pytest.mark.faults, pytest.mark.slow, pytest.mark.ckan, pytest.mark.usefixtures("prefect_harness")]

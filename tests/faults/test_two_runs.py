@@ -22,7 +22,8 @@ from satudata.publish.ckan_mapping import ckan_name
 from satudata.publish.local import LocalPortal
 from tests.ckan.conftest import purge, rename_dataset
 from tests.conftest import copy_project
-from tests.faults.ckan_figures import Look, ckan_connection, figure, unmet, write_proof
+from tests.faults.ckan_figures import Look, ckan_connection, figure, write_proof
+from tests.faults.figures import unmet
 from tests.faults.killing import DATASETS, SATUDATA, change_exports, env_for, run_cli
 
 pytestmark = [pytest.mark.faults, pytest.mark.slow]
