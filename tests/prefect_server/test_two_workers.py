@@ -131,7 +131,8 @@ def _published_by(catalog_path: Path, datasets: list[str], env: dict, since: flo
 
 
 def _flow_runs(env: dict, since: float) -> list:
-    """The publish_dataset flow runs created after ``since`` (a time.time())."""
+    """The publish_dataset flow runs started by ``satudata run --on-workers`` after ``since`` (a time.time()): the
+    runs Prefect's scheduler creates for the deployments' cron schedules (``auto_scheduled``) left out."""
     from datetime import UTC, datetime
 
     from prefect.client.orchestration import get_client
@@ -141,7 +142,8 @@ def _flow_runs(env: dict, since: float) -> list:
     with temporary_settings({PREFECT_API_URL: env["PREFECT_API_URL"]}), get_client(sync_client=True) as client:
         runs = client.read_flow_runs(flow_filter=FlowFilter(name=FlowFilterName(any_=["publish_dataset"])),
                                      limit=200)
-    return [r for r in runs if r.created is not None and r.created >= datetime.fromtimestamp(since, UTC)]
+    return [r for r in runs if r.created is not None and r.created >= datetime.fromtimestamp(since, UTC)
+            and not r.auto_scheduled]
 
 
 def _versions(catalog_path: Path) -> dict[str, list[str]]:
