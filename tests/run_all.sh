@@ -12,4 +12,4 @@ outside_tools_up
 ckan_up
 s3_up
 
-"$BIN/pytest" -q "$@"
+"$BIN/pytest" -q --durations=25 "$@"   # the 25 slowest, to keep make test near 30 minutes
