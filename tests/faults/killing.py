@@ -66,13 +66,15 @@ def run_cli(project: Path, args: list[str], env: dict[str, str], timeout: float 
 
 
 def change_exports(project: Path, datasets: tuple[str, ...], stamp: int) -> None:
-    """A data change in each dataset's export: the last digit of its fifth line (a data row of each) becomes another."""
+    """A data change in each dataset's export: the last digit of its fifth line (a data row of each) becomes another
+    (shifted by 1-9, never by a multiple of 10: every round really changes the data)."""
+    shift = stamp % 9 or 9
     for dataset in datasets:
         path = project / EXPORTS[dataset]
         lines = path.read_bytes().split(b"\n")
         line = lines[4].rstrip(b"\r")
         assert line[-1:].isdigit(), (dataset, line)
-        lines[4] = line[:-1] + str((int(line[-1:]) + stamp) % 10).encode() + lines[4][len(line):]
+        lines[4] = line[:-1] + str((int(line[-1:]) + shift) % 10).encode() + lines[4][len(line):]
         path.write_bytes(b"\n".join(lines))
 
 
