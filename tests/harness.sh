@@ -22,20 +22,14 @@ outside_tools_up() {   # the users' own tools (frictionless, ckanapi, rdflib) ap
   export SATUDATA_OUTSIDE_BIN
 }
 
-ckan_up() {
-  bash tests/ckan_harness/up.sh
-  harness_stops+=(tests/ckan_harness/down.sh)
+harness_up() {   # tests/<name>_harness/up.sh, its stop remembered, its .satudata/<name>/env exported
+  bash "tests/$1_harness/up.sh"
+  harness_stops+=("tests/$1_harness/down.sh")
   set -a
-  # shellcheck disable=SC1091
-  . .satudata/ckan/env
+  # shellcheck disable=SC1090
+  . ".satudata/$1/env"
   set +a
 }
 
-s3_up() {
-  bash tests/s3_harness/up.sh
-  harness_stops+=(tests/s3_harness/down.sh)
-  set -a
-  # shellcheck disable=SC1091
-  . .satudata/s3/env
-  set +a
-}
+ckan_up() { harness_up ckan; }
+s3_up() { harness_up s3; }

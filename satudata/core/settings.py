@@ -92,16 +92,12 @@ def _store_from_environment() -> dict:
     for name, key in (("SATUDATA_PORTAL_STORE", "portal_store"), ("SATUDATA_S3_ENDPOINT", "s3_endpoint")):
         if os.environ.get(name):
             values[key] = os.environ[name]
-    if os.environ.get("SATUDATA_CKAN_TIMEOUT"):
-        try:
-            values["ckan_timeout"] = float(os.environ["SATUDATA_CKAN_TIMEOUT"])
-        except ValueError:
-            raise ValueError(f"SATUDATA_CKAN_TIMEOUT={os.environ['SATUDATA_CKAN_TIMEOUT']!r} is not a number — fix: "
-                             "give the seconds a CKAN call may take, e.g. 300") from None
-    if os.environ.get("SATUDATA_PORTAL_LEASE_SECONDS"):
-        try:
-            values["portal_lease_seconds"] = float(os.environ["SATUDATA_PORTAL_LEASE_SECONDS"])
-        except ValueError:
-            raise ValueError(f"SATUDATA_PORTAL_LEASE_SECONDS={os.environ['SATUDATA_PORTAL_LEASE_SECONDS']!r} is not "
-                             "a number — fix: give the lease's time to live in seconds, e.g. 60") from None
+    for name, key, fix in (("SATUDATA_CKAN_TIMEOUT", "ckan_timeout", "give the seconds a CKAN call may take, e.g. 300"),
+                           ("SATUDATA_PORTAL_LEASE_SECONDS", "portal_lease_seconds",
+                            "give the lease's time to live in seconds, e.g. 60")):
+        if os.environ.get(name):
+            try:
+                values[key] = float(os.environ[name])
+            except ValueError:
+                raise ValueError(f"{name}={os.environ[name]!r} is not a number — fix: {fix}") from None
     return values

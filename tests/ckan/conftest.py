@@ -29,6 +29,11 @@ SMALL_DATASET = "garis-kemiskinan-jatim"     # a 1 KB CSV export, no foreign key
 
 @pytest.fixture(scope="session")
 def ckan_env() -> dict[str, str]:
+    return harness_env()
+
+
+def harness_env() -> dict[str, str]:
+    """The real CKAN harness's URL and token from the environment, checked to answer (the fault proofs too)."""
     url, token = os.environ.get("SATUDATA_CKAN_URL"), os.environ.get("SATUDATA_CKAN_TOKEN")
     if not url or not token:
         pytest.fail("SATUDATA_CKAN_URL / SATUDATA_CKAN_TOKEN are not set: the CKAN tests need the real CKAN harness. "

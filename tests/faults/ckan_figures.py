@@ -5,14 +5,13 @@
 from __future__ import annotations
 
 import hashlib
-import os
 from collections import Counter
 
-import pytest
 import requests
 from ckanapi import NotFound, RemoteCKAN
 
 from satudata.publish.ckan_mapping import committed_entries
+from tests.ckan.conftest import harness_env
 from tests.faults import figures as figures_file
 from tests.faults.figures import Figure
 
@@ -32,16 +31,8 @@ def write_proof(proof: str, title: str, seed: int | None, figures: list[dict], n
 def ckan_connection() -> tuple[dict[str, str], RemoteCKAN]:
     """The real CKAN harness (URL and token from the environment, checked as tests/ckan/conftest.py does) and a
     sysadmin client for the proofs' own look at it. Each proof module makes it its session fixture ``ckan_site``."""
-    url, token = os.environ.get("SATUDATA_CKAN_URL"), os.environ.get("SATUDATA_CKAN_TOKEN")
-    if not url or not token:
-        pytest.fail("SATUDATA_CKAN_URL / SATUDATA_CKAN_TOKEN are not set: the CKAN proofs need the real CKAN harness. "
-                    "Run `make test` (starts it), or `make ckan-up` then `set -a; . .satudata/ckan/env; set +a`.",
-                    pytrace=False)
-    try:
-        requests.get(f"{url}/api/3/action/status_show", timeout=10).raise_for_status()
-    except requests.RequestException as exc:
-        pytest.fail(f"CKAN at {url} does not answer ({type(exc).__name__}): run `make ckan-up`.", pytrace=False)
-    return {"url": url.rstrip("/"), "token": token}, RemoteCKAN(url, apikey=token)
+    env = harness_env()
+    return env, RemoteCKAN(env["url"], apikey=env["token"])
 
 
 def _sha256(url: str, token: str) -> str | None:
