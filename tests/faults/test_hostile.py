@@ -2,8 +2,9 @@
 Prefect markdown artifact and on the terminal.
 
 A copied project whose budget-ceiling export holds ``<script>``, attribute-breaking quotes, ``javascript:`` links,
-Markdown and HTML injection and terminal escapes in its cells (some beginning with ``=``/``@``/``-``, so they come
-back as formula-injection warnings in the reports), and whose catalogue texts (dataset title and description,
+Markdown and HTML injection in its cells (some beginning with ``=``/``@``/``-``, so they come back as
+formula-injection warnings in the reports; cells with terminal escapes go in an export of their own, refused as
+control characters, whose terminal report shows them escaped), and whose catalogue texts (dataset title and description,
 department name and description, contact, column titles and descriptions) hold the same, is published by the real
 CLI. Then every page of the served portal (index, department, theme and tag listings, the dataset page with its
 preview table loaded, each version's validation.html and lineage.html) is opened in Chromium: no dialog fires, no
@@ -35,9 +36,12 @@ EXPORT = "exports/bkad/pagu_anggaran_opd_2024_2025.csv"
 PAYLOADS = ['<script>alert(1)</script>', '"><img src=x onerror=alert(1)>', "javascript:alert(1)",
             "[x](javascript:alert(1))", "<iframe src=javascript:alert(1)></iframe>",
             "<svg onload=alert(1)>", "'><a href=javascript:alert(1)>klik</a>"]
-CELLS = [*PAYLOADS, "-\x1b[2Jlayar dibersihkan",   # the first formula cell: the terminal's example
-         "=HYPERLINK(\"javascript:alert(1)\",\"<marquee>x</marquee>\")", "@SUM(1)<script>alert(2)</script>",
-         "+\x1b]8;;javascript:alert(1)\x1b\\tautan\x1b]8;;\x1b\\"]
+CELLS = [*PAYLOADS, "-layar dibersihkan",   # the first formula cell
+         "=HYPERLINK(\"javascript:alert(1)\",\"<marquee>x</marquee>\")", "@SUM(1)<script>alert(2)</script>"]
+# Terminal escapes in cells: a control character is an error (the export is refused, naming row and column), so they
+# go in an export of their own, checked with `satudata validate DATASET FILE`: its terminal lines show them escaped.
+ESCAPE_CELLS = ["-\x1b[2Jlayar dibersihkan", "+\x1b]8;;javascript:alert(1)\x1b\\tautan\x1b]8;;\x1b\\"]
+ESCAPE_EXPORT = "exports/bkad/pagu_anggaran_opd_escapes.csv"
 ESCAPES = re.compile(r"[\x1b\x9b\x07]")
 
 FIND_INJECTED = """() => {
@@ -68,15 +72,21 @@ def csv_cell(value: str) -> str:
     return '"' + value.replace('"', '""') + '"' if any(c in value for c in '";\r\n') else value
 
 
-def make_hostile(project: Path) -> None:
-    """Hostile cells in nama_opd (one department's name a row) and hostile catalogue and column texts."""
-    path = project / EXPORT
-    lines = path.read_bytes().decode("cp1252").split("\r\n")
-    for number, cell in enumerate(CELLS):
+def write_cells(source: Path, target: Path, cells: list[str]) -> None:
+    """The export with ``cells`` in nama_opd, one a row from the first data row."""
+    lines = source.read_bytes().decode("cp1252").split("\r\n")
+    for number, cell in enumerate(cells):
         parts = lines[1 + number].split(";")
         parts[2] = csv_cell(cell)
         lines[1 + number] = ";".join(parts)
-    path.write_bytes("\r\n".join(lines).encode("cp1252"))
+    target.write_bytes("\r\n".join(lines).encode("cp1252"))
+
+
+def make_hostile(project: Path) -> None:
+    """Hostile cells in nama_opd (one department's name a row) and hostile catalogue and column texts."""
+    path = project / EXPORT
+    write_cells(path, project / ESCAPE_EXPORT, ESCAPE_CELLS)
+    write_cells(path, path, CELLS)
 
     catalog = project / "catalog.yaml"
     raw = yaml.safe_load(catalog.read_text(encoding="utf-8"))
@@ -143,14 +153,16 @@ def test_hostile_cells_and_catalogue_texts_are_shown_as_text(tmp_path: Path):
     env = env_for(project, {"COLUMNS": "200", "NO_COLOR": "1", "TERM": "dumb"})
     portal = project / "portal"
     check = run_cli(project, ["validate", DATASET], env)
+    escapes = run_cli(project, ["validate", DATASET, str(project / ESCAPE_EXPORT)], env)
     published = run_cli(project, ["run", DATASET, "kode-wilayah", "--portal", str(portal)], env)
     assert published.returncode == 0, published.stdout + published.stderr
     assert "formula" in (check.stdout + check.stderr).lower(), check.stdout   # the =/@/-/+ cells are warned about
 
-    # --- the terminal: no raw escape, the escape shown
-    raw_escapes = sum(len(ESCAPES.findall(r.stdout + r.stderr)) for r in (check, published))
-    assert raw_escapes == 0, [line for line in check.stdout.splitlines() if ESCAPES.search(line)]
-    assert "\\x1b[2J" in check.stdout or "\\x1b" in check.stdout, check.stdout[-3000:]
+    # --- the terminal: no raw escape, the escape shown (the cells with escapes are refused as control characters)
+    raw_escapes = sum(len(ESCAPES.findall(r.stdout + r.stderr)) for r in (check, escapes, published))
+    assert raw_escapes == 0, [line for line in escapes.stdout.splitlines() if ESCAPES.search(line)]
+    assert escapes.returncode == 1 and "control-character" in escapes.stdout, escapes.stdout[-3000:]
+    assert "\\x1b[2J" in escapes.stdout or "\\x1b" in escapes.stdout, escapes.stdout[-3000:]
 
     # --- every page in Chromium
     from playwright.sync_api import sync_playwright
@@ -195,7 +207,8 @@ def test_hostile_cells_and_catalogue_texts_are_shown_as_text(tmp_path: Path):
          Figure("injected elements, on… attributes or javascript: links", sum(map(len, found.values())), "= 0"),
          Figure("elements or links the artifact's Markdown renders into", len(in_markdown), "= 0"),
          Figure("raw terminal escapes on stdout/stderr", raw_escapes, "= 0")],
-        notes=f"{len(CELLS)} hostile cells, {len(PAYLOADS)} payloads in the catalogue and column texts",
+        notes=f"{len(CELLS)} hostile cells published, {len(ESCAPE_CELLS)} with terminal escapes refused, "
+              f"{len(PAYLOADS)} payloads in the catalogue and column texts",
         injected=found, dialogs=dialogs, markdown=in_markdown)
     assert not dialogs and not found and not in_markdown, (dialogs, found, in_markdown)
     assert any("formula-injection" in a["data"] for a in validation), "the hostile warnings reach the artifact"
