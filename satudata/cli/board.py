@@ -184,7 +184,9 @@ class PlainLog:
         if finished is not None and dataset not in self.read_reported:
             self.read_reported.add(dataset)
             reading = finished
-            rate = f" ({reading.rows_per_second:,.0f} baris/rows/s)" if reading.rows_per_second else ""
+            # the whole reading is timed, so its speed is known however short it was (rows_per_second waits
+            # 0.2 s for a steady estimate while the reading goes on)
+            rate = f" ({reading.rows / reading.seconds:,.0f} baris/rows/s)" if reading.seconds > 0 else ""
             self._line(dataset, f"{reading.rows:,} baris/rows dibaca/read, {reading.bytes_total / MB:,.1f} MB in "
                                 f"{reading.seconds:.1f} s{rate}")
         if changed:

@@ -136,3 +136,15 @@ def test_the_reading_line_counts_the_rows_handed_on_after_the_bytes_were_all_par
     lines = out.getvalue().splitlines()
     assert lines[-2].endswith("d: 1,000 baris/rows dibaca/read, 0.0 MB in 2.0 s (500 baris/rows/s)"), lines
     assert lines[-1].endswith("d: karantina/quarantined (2.5 s)") and len(lines) == 3
+
+
+def test_a_reading_shorter_than_the_estimate_window_still_shows_its_speed():
+    """A small export on a fast machine is read in under 0.2 s: the end-of-reading line still gives rows/s."""
+    out = io.StringIO()
+    log = PlainLog(Console(file=out, width=200), ["d"], every=3600)
+    for update in (progress.Update("d", "validate", at=10.0),
+                   progress.Update("d", "validate", rows=5000, bytes_read=100, bytes_total=100, at=10.1),
+                   progress.Update("d", "convert", at=10.12)):
+        log(update)
+    assert out.getvalue().splitlines()[-2].endswith("d: 5,000 baris/rows dibaca/read, 0.0 MB in 0.1 s "
+                                                    "(50,000 baris/rows/s)"), out.getvalue()
