@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -28,14 +29,30 @@ from satudata.core.publishing import (
 from satudata.publish.store import INDEX_FILE, FolderStore, Store, VersionExists
 
 
-def _recorded_outputs(lineage: bytes | None) -> dict[str, dict]:
+def _events(lineage: bytes | None) -> list[dict]:
+    """The events of a version's lineage record ([] when it has none or it does not read)."""
+    try:
+        return [json.loads(line) for line in lineage.decode("utf-8").splitlines() if line.strip()]
+    except (AttributeError, ValueError):
+        return []
+
+
+def _recorded_outputs(events: list[dict]) -> dict[str, dict]:
     """file name → {sha256, bytes} from the COMPLETE event of a version's lineage record ({} if unreadable)."""
     try:
-        events = [json.loads(line) for line in lineage.decode("utf-8").splitlines() if line.strip()]
         complete = next(e for e in reversed(events) if e.get("eventType") == "COMPLETE")
         return {o["facets"]["checksum"]["fileName"]: o["facets"]["checksum"] for o in complete.get("outputs", [])}
-    except (AttributeError, ValueError, KeyError, StopIteration, TypeError):
+    except (AttributeError, KeyError, StopIteration, TypeError):
         return {}
+
+
+@dataclass(frozen=True)
+class VersionRead:
+    """A published version's datapackage.json, the events of its lineage record and what a target knows of it."""
+
+    package: dict
+    events: list[dict]
+    version: PublishedVersion
 
 
 def semver_key(version: str) -> tuple[int, ...]:
@@ -83,13 +100,19 @@ class LocalPortal:
         return sorted(self.store.versions(self.dataset_key(dataset)), key=semver_key)
 
     def read_version(self, dataset: Dataset, version: str) -> PublishedVersion:
+        return self.read_version_whole(dataset, version).version
+
+    def read_version_whole(self, dataset: Dataset, version: str) -> VersionRead:
+        """One version as read from the store, each file once: its datapackage.json, its lineage record's events
+        and what a target knows of it (the site shows all three, rendering 1,000 datasets a run)."""
         key = self.dataset_key(dataset)
         descriptor = json.loads(self.store.read(key, version, PACKAGE_FILE).decode("utf-8"))
         try:
             lineage: bytes | None = self.store.read(key, version, LINEAGE_FILE)
         except OSError:
             lineage = None
-        recorded = _recorded_outputs(lineage)
+        events = _events(lineage)
+        recorded = _recorded_outputs(events)
         files = {}
         for name, size in self.store.files(key, version).items():
             known = recorded.get(name)
@@ -102,7 +125,7 @@ class LocalPortal:
             else:
                 digest = self.store.sha256(key, version, name)
             files[name] = {"sha256": digest, "bytes": size, "uri": self.file_uri(dataset, version, name)}
-        return version_from_package(descriptor, files)
+        return VersionRead(descriptor, events, version_from_package(descriptor, files))
 
     def history(self, dataset: Dataset) -> list[PublishedVersion]:
         return [self.read_version(dataset, v) for v in self.versions(dataset)]

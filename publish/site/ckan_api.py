@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from satudata.core.catalog import Catalog, Department
-from satudata.core.publishing import PACKAGE_FILE, PublishedVersion, read_package
+from satudata.core.publishing import PACKAGE_FILE, PublishedVersion
 from satudata.publish.ckan_mapping import (
     file_rank,
     organization_fields,
@@ -34,7 +34,6 @@ from satudata.publish.ckan_mapping import (
     resource_id_for,
     version_entry,
 )
-from satudata.publish.local import LocalPortal
 from satudata.publish.site.model import DatasetView
 
 ACTIONS = "api/3/action"
@@ -93,11 +92,11 @@ def _resource(catalog: Catalog, view: DatasetView, package_id: str, version: Pub
             "cache_last_updated": None, "datastore_active": False, "mimetype_inner": None, "resource_type": None}
 
 
-def package_dict(catalog: Catalog, view: DatasetView, history: list[PublishedVersion]) -> dict:
-    """package_show of a dataset: what the CKAN publisher would have committed for these versions."""
+def package_dict(catalog: Catalog, view: DatasetView) -> dict:
+    """package_show of a dataset: what the CKAN publisher would have committed for its versions."""
     dataset, portal = view.dataset, catalog.portal
-    committed = [version_entry(read_package(v.folder / PACKAGE_FILE), h.files) for v, h in zip(view.versions, history,
-                                                                                              strict=True)]
+    history = [v.published_version for v in view.versions]
+    committed = [version_entry(v.package, v.published_version.files) for v in view.versions]
     fields = package_fields(catalog, dataset, portal.base_url or "", committed)
     # The CKAN site's own addresses (…/dataset/<name>, …/organization/<name>) are the portal's pages here.
     links = {"identifier": portal.url(view.path), "publisher_uri": portal.url(f"{dataset.department}/#agent")}
@@ -141,10 +140,9 @@ def index_entry(view: DatasetView, package: dict) -> dict:
                                view.department.name_en)}
 
 
-def documents(catalog: Catalog, root: Path, views: list[DatasetView], generated: str) -> dict[str, dict]:
+def documents(catalog: Catalog, views: list[DatasetView], generated: str) -> dict[str, dict]:
     """Every file of the API, by its path relative to the portal's root."""
-    portal = LocalPortal(catalog, root)
-    packages = [package_dict(catalog, view, portal.history(view.dataset)) for view in views]
+    packages = [package_dict(catalog, view) for view in views]
     departments = [d for d in catalog.departments if any(v.dataset.department == d.id for v in views)]
     organizations = sorted((organization_dict(d, views) for d in departments), key=lambda o: o["title"].lower())
     files = {f"{ACTIONS}/package_list.json": envelope(catalog, "package_list", sorted(p["name"] for p in packages)),

@@ -8,20 +8,18 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import pyarrow.parquet as pq
 
 from satudata.core.catalog import Catalog, Dataset, Department, load_schema
-from satudata.core.files import read_jsonl
 from satudata.core.publishing import (
     CHANGELOG_FILE,
-    LINEAGE_FILE,
-    PACKAGE_FILE,
     PARQUET_BYTES,
     VALIDATION_FILE,
+    PublishedVersion,
     read_changelog,
-    read_package,
 )
 from satudata.publish.local import LocalPortal
 from satudata.publish.package import ADVISORY, UNIT
@@ -46,19 +44,38 @@ class DataFile:
 
 @dataclass
 class VersionView:
+    """One published version as the site shows it. What every page needs is read once, when the view is made
+    (its datapackage.json, lineage record and file list); what only its dataset's own page shows (the validation
+    summary, the changelog, the rows in the Parquet footer) is read when first asked for: re-rendering the pages
+    that list 1,000 datasets reads no more than that."""
+
     version: str
     folder: Path
     published: str                       # ISO 8601, UTC
     change: dict                         # {kind, reasons, previous}
     files: dict[str, DataFile]           # data.csv / data.parquet, from datapackage.json
     schema: dict                         # the published Table Schema
-    validation: dict                     # {status, errors, warnings, row_count}
-    changelog: dict | None
-    rows: int | None = None              # rows in the published data.parquet (from its footer)
+    package: dict                        # the version's datapackage.json
+    published_version: PublishedVersion  # what a target knows of it (files with hashes and addresses)
     run_id: str | None = None            # the Prefect flow run that made this version (lineage)
     run_started: str | None = None
     run_ended: str | None = None
     extras: list[str] = field(default_factory=list)   # other published files: lineage.html, validation.html, ...
+
+    @cached_property
+    def validation(self) -> dict:
+        """{status, errors, warnings, row_count}, from validation.json."""
+        return _validation(self.folder)
+
+    @cached_property
+    def changelog(self) -> dict | None:
+        return read_changelog(self.folder / CHANGELOG_FILE) if CHANGELOG_FILE in self.extras else None
+
+    @cached_property
+    def rows(self) -> int | None:
+        """Rows in the published data.parquet (from its footer)."""
+        parquet = self.folder / "data.parquet"
+        return pq.ParquetFile(parquet).metadata.num_rows if parquet.is_file() else None
 
     @property
     def year(self) -> str:
@@ -93,8 +110,14 @@ class DatasetView:
     dataset: Dataset
     department: Department
     versions: list[VersionView]          # oldest first
-    fields: list[FieldView]
     primary_key: list[str]
+    catalog: Catalog = field(repr=False, compare=False)
+
+    @cached_property
+    def fields(self) -> list[FieldView]:
+        """The data dictionary: the published columns, described from the source schema (only the dataset's own
+        page shows it, so the source schema is read when it is rendered)."""
+        return _fields(self.latest.schema, _source_schema(self.catalog, self.dataset))
 
     @property
     def latest(self) -> VersionView:
@@ -120,20 +143,17 @@ def _validation(folder: Path) -> dict:
             "warnings": summary.get("warnings", 0), "row_count": report.get("row_count")}
 
 
-def _run(folder: Path) -> tuple[str | None, str | None, str | None]:
-    path = folder / LINEAGE_FILE
-    if not path.is_file():
-        return None, None, None
-    events = read_jsonl(path)
+def _run(events: list[dict]) -> tuple[str | None, str | None, str | None]:
     if not events:
         return None, None, None
     start = next((e for e in events if e.get("eventType") == "START"), events[0])
     return events[-1].get("run", {}).get("runId"), start.get("eventTime"), events[-1].get("eventTime")
 
 
-def read_version(folder: Path) -> VersionView:
-    package = read_package(folder / PACKAGE_FILE)
-    meta = package.get("satudata", {})
+def read_version(portal: LocalPortal, dataset: Dataset, version: str) -> VersionView:
+    """A version's view, its datapackage.json, lineage record and file list each read once."""
+    whole = portal.read_version_whole(dataset, version)
+    package, meta = whole.package, whole.package.get("satudata", {})
     files: dict[str, DataFile] = {}
     schema: dict = {}
     for resource in package.get("resources", []):
@@ -142,13 +162,11 @@ def read_version(folder: Path) -> VersionView:
             files[resource["path"]] = DataFile(resource["path"], size, resource["hash"].removeprefix("sha256:"),
                                                resource["mediatype"])
             schema = schema or resource.get("schema", {})
-    run_id, started, ended = _run(folder)
-    extras = sorted(p.name for p in folder.iterdir() if p.is_file() and p.name not in DATA_FILES)
-    parquet = folder / "data.parquet"
-    rows = pq.ParquetFile(parquet).metadata.num_rows if parquet.is_file() else None
-    return VersionView(package["version"], folder, meta.get("published") or package.get("created", ""),
-                       meta.get("change", {}), files, schema, _validation(folder),
-                       read_changelog(folder / CHANGELOG_FILE), rows, run_id, started, ended, extras)
+    run_id, started, ended = _run(whole.events)
+    extras = sorted(name for name in whole.version.files if name not in DATA_FILES)
+    return VersionView(package["version"], portal.version_dir(dataset, version),
+                       meta.get("published") or package.get("created", ""), meta.get("change", {}), files, schema,
+                       package, whole.version, run_id, started, ended, extras)
 
 
 def _constraints(field_: dict, primary_key: list[str]) -> list[str]:
@@ -201,12 +219,10 @@ def dataset_views(catalog: Catalog, root: Path) -> list[DatasetView]:
     portal = LocalPortal(catalog, root)
     views = []
     for dataset in catalog.datasets:
-        versions = [read_version(portal.version_dir(dataset, v)) for v in portal.versions(dataset)]
+        versions = [read_version(portal, dataset, v) for v in portal.versions(dataset)]
         if not versions:
             continue
-        published = versions[-1].schema
-        key = published.get("primaryKey") or []
+        key = versions[-1].schema.get("primaryKey") or []
         views.append(DatasetView(dataset, catalog.department(dataset.department), versions,
-                                 _fields(published, _source_schema(catalog, dataset)),
-                                 [key] if isinstance(key, str) else list(key)))
+                                 [key] if isinstance(key, str) else list(key), catalog))
     return views
