@@ -10,10 +10,9 @@ import time
 from pathlib import Path
 
 from tests.faults.corpus import SEED
-from tests.faults.figures import faults_dir, met
+from tests.faults.figures import faults_dir, met, write_proof
 from tests.faults.measure import RSS_LIMIT_MB, TIME_LIMIT
 
-FIGURES = faults_dir() / "bad-inputs.json"
 PROOF = "bad-inputs"
 
 
@@ -49,15 +48,15 @@ def figures(results: list[dict], form: str, cases: int) -> dict:
     }
 
 
-def write(data: dict, path: Path = FIGURES) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    return path
+def write(data: dict) -> dict:
+    """``bad-inputs.json`` in the figures convention (tests/faults/figures.py)."""
+    return write_proof(data["proof"], data["title"], data["figures"], data["seed"], data["notes"])
 
 
-def full_form_written_since(started: float, path: Path = FIGURES) -> bool:
+def full_form_written_since(started: float, path: Path | None = None) -> bool:
     """Whether the full form wrote the figures after ``started`` (then the quick form, run later in the same
     `make faults`, leaves them: the full counts are the ones to print)."""
+    path = path or faults_dir() / f"{PROOF}.json"
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):

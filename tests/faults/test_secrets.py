@@ -16,9 +16,8 @@ import base64
 import json
 import subprocess
 import sys
-import threading
 import urllib.parse
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
@@ -28,6 +27,7 @@ from tests.conftest import REPO, copy_project
 from tests.faults.figures import Figure, assert_met, write_proof
 from tests.faults.http_server import refused_address
 from tests.faults.killing import env_for, run_cli
+from tests.loopback import serving
 
 pytestmark = [pytest.mark.faults, pytest.mark.slow]
 
@@ -116,12 +116,9 @@ def test_no_secret_in_any_log_report_lineage_artifact_or_published_file(tmp_path
     project = copy_project(tmp_path / "project")
     _Auth.body = (REPO / "exports" / "disnaker" / "jobfair_lowongan_2025.json").read_bytes()
     _Auth.seen = []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Auth)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(_Auth) as url:
         refused = refused_address()
-        prepare(project, f"127.0.0.1:{server.server_address[1]}", refused)
+        prepare(project, url.removeprefix("http://"), refused)
         env = env_for(project, {"SATUDATA_CKAN_TOKEN": SECRETS["ckan token"],
                                 "SATUDATA_CKAN_URL": f"http://{refused_address()}",
                                 "JOBFAIR_TOKEN": SECRETS["http bearer token"], "JOBFAIR_KEY": SECRETS["http api key"],
@@ -131,10 +128,6 @@ def test_no_secret_in_any_log_report_lineage_artifact_or_published_file(tmp_path
         check = run_cli(project, ["validate", BUDGET], env)
         ckan = run_cli(project, ["run", "pagu-anggaran-opd", "--target", "ckan"], env, timeout=600)
         lineage = run_cli(project, ["lineage", JOBFAIR, "--portal", str(portal)], env)
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(10)
 
     # the runs did what the proof needs: the header reached the server, the job fair published, the SQL failed
     assert _Auth.seen and all(h.get("x-api-key") == SECRETS["http api key"] for h in _Auth.seen), _Auth.seen

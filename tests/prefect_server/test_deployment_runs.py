@@ -9,10 +9,9 @@ import os
 import signal
 import socket
 import subprocess
-import threading
 import time
 from dataclasses import replace
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
@@ -22,6 +21,7 @@ from satudata.core.catalog import load_catalog
 from satudata.flows.deployments import apply, deployment_specs
 from satudata.publish.local import LocalPortal
 from tests.conftest import REPO, copy_project
+from tests.loopback import serving
 
 pytestmark = [pytest.mark.prefect_server, pytest.mark.slow]
 BIN = Path(os.environ.get("VIRTUAL_ENV", REPO / ".venv")) / "bin"
@@ -90,12 +90,8 @@ class _Receiver(BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def webhook():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Receiver)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/hook", _Receiver.received
-    server.shutdown()
-    server.server_close()
+    with serving(_Receiver) as url:
+        yield f"{url}/hook", _Receiver.received
 
 
 def _wait_for(flow_run_ids, env, timeout=600) -> dict:

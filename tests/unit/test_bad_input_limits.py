@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import json
 import socket
-import threading
 import time
 import zipfile
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -26,6 +25,7 @@ from satudata.sources.formats import xlsx
 from satudata.sources.pull import _record, pull
 from satudata.sources.read import read_exports
 from satudata.sources.stage import stage_exports
+from tests.loopback import serving
 
 FIELDS = [{"name": "kode", "type": "string"}, {"name": "lokasi", "type": "string"}]
 
@@ -230,12 +230,8 @@ class _Faulty(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def faulty() -> Iterator[str]:
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Faulty)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
+    with serving(_Faulty) as url:
+        yield url.removeprefix("http://")
 
 
 def test_which_http_failures_are_transient(faulty: str, tmp_path: Path):

@@ -5,15 +5,15 @@ ckan.max_resource_size): bilingual, naming the URL, the file and its size, never
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
 
 from satudata.core.publishing import PublishError
 from satudata.publish.ckan_session import CkanSession, CkanUnavailable
+from tests.loopback import serving
 
 TOKEN = "secret-token-for-the-error-tests-0123456789"
 NGINX_413 = (b"<html><head><title>413 Request Entity Too Large</title></head><body><center><h1>413 Request Entity "
@@ -38,13 +38,9 @@ def server() -> Iterator[dict]:
             self.end_headers()
             self.wfile.write(body)
 
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    answers["url"] = f"http://127.0.0.1:{httpd.server_address[1]}"
-    yield answers
-    httpd.shutdown()
-    httpd.server_close()
+    with serving(Handler) as url:
+        answers["url"] = url
+        yield answers
 
 
 def _upload(server: dict, tmp_path: Path, answer: tuple[int, bytes]) -> PublishError:

@@ -4,9 +4,8 @@ and size, with a clear message naming the source."""
 from __future__ import annotations
 
 import sqlite3
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 from pydantic import ValidationError
@@ -14,6 +13,7 @@ from pydantic import ValidationError
 from satudata.core.catalog import Source
 from satudata.core.problems import ExportUnreadable
 from satudata.sources.pull import pull
+from tests.loopback import serving
 
 TOKEN = "s3cr3t-jobfair-token-91x"
 
@@ -44,12 +44,8 @@ class _Handler(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def server() -> Iterator[str]:
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
+    with serving(_Handler) as url:
+        yield url
 
 
 def test_a_header_takes_its_secret_from_the_environment_and_it_is_never_recorded(server, tmp_path, monkeypatch):

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
-import threading
 from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from http.server import SimpleHTTPRequestHandler
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -16,6 +15,7 @@ from satudata.core.catalog import ReadOptions, Source
 from satudata.core.problems import ExportUnreadable
 from satudata.sources.pull import pull
 from satudata.sources.read import read_exports
+from tests.loopback import serving
 
 FIELDS = [{"name": "tanggal", "type": "date"}, {"name": "jumlah", "type": "integer"}]
 
@@ -29,12 +29,8 @@ class _Quiet(SimpleHTTPRequestHandler):
 def http_root(tmp_path: Path):
     root = tmp_path / "www"
     root.mkdir()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_Quiet, directory=str(root)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield root, f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with serving(partial(_Quiet, directory=str(root))) as url:
+        yield root, url
 
 
 def test_glob_pulls_every_monthly_file_in_order_and_keeps_their_row_numbers(tmp_path: Path):
