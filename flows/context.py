@@ -72,6 +72,11 @@ class RunContext:
             catalog = load_catalog(settings.catalog_path)
         return cls(settings, catalog, make_publisher(catalog, settings))
 
+    def storage_folders(self) -> list[Path]:
+        """Where a run writes: the portal's folder (when it is one), the work folder and the quarantine."""
+        root = getattr(self.publisher, "root", None)
+        return ([Path(root)] if root is not None else []) + [self.settings.work(), self.settings.quarantine()]
+
     def work_dir(self, dataset_id: str, run_id: str) -> Path:
         folder = self.settings.work() / f"{dataset_id}-{run_id}"
         folder.mkdir(parents=True, exist_ok=True)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import shutil
-import sys
 import time
 import uuid
 from contextlib import nullcontext
@@ -18,9 +17,10 @@ from prefect.context import get_run_context
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from satudata.core.catalog import load_schema, load_suite
+from satudata.core.failures import failure_message, quiet_expected_failures, site_not_updated
 from satudata.core.files import sha256_file, storage_errno, storage_fault
 from satudata.core.problems import ExportUnreadable
-from satudata.core.publishing import CHANGELOG_FILE, DatasetLocked, PublishError, StorageRefused
+from satudata.core.publishing import CHANGELOG_FILE, DatasetLocked, StorageRefused
 from satudata.core.settings import RunSettings
 from satudata.flows import progress
 from satudata.flows.context import RunContext, sharing
@@ -86,7 +86,7 @@ def publish_dataset(dataset_id: str, settings: dict, parent_run_id: str | None =
     except Exception as exc:   # a crash (CKAN down, disk full): the steward still gets a report, then it fails
         from satudata.validators.validate import unreadable_report
 
-        message = failure_message(ctx, exc)
+        message = failure_message(exc, ctx.storage_folders())
         folder = None
         try:   # fail soft: on a full disk the report may not be writable either, and the first error is the one
             report = unreadable_report(dataset_id, [], dataset_id, f"proses gagal: {message}",
@@ -94,13 +94,14 @@ def publish_dataset(dataset_id: str, settings: dict, parent_run_id: str | None =
             folder = quarantine_export(ctx, dataset, [], report)
         except Exception as second:  # noqa: BLE001
             log.warning("%s: the failure report could not be written either: %s", dataset_id,
-                        failure_message(ctx, second))
+                        failure_message(second, ctx.storage_folders()))
         try:
             notify_failure(asdict(Outcome(dataset_id, "failed", message=message,
                                           report=str(folder / "validation.html") if folder else None)),
                            ctx.catalog.portal.webhook_url)
         except Exception as second:  # noqa: BLE001
-            log.warning("%s: the failure could not be notified: %s", dataset_id, failure_message(ctx, second))
+            log.warning("%s: the failure could not be notified: %s", dataset_id,
+                        failure_message(second, ctx.storage_folders()))
         if storage_errno(exc) is not None and not isinstance(exc, StorageRefused):
             raise StorageRefused(message) from exc
         raise
@@ -111,44 +112,6 @@ def publish_dataset(dataset_id: str, settings: dict, parent_run_id: str | None =
     if not outcome.ok:
         notify_failure(asdict(outcome), ctx.catalog.portal.webhook_url)
     return asdict(outcome)
-
-
-class _ExpectedFailure(logging.Filter):
-    """Prefect logs every failed task and flow with its traceback; a publishing error (CKAN unreachable, the dataset
-    locked, a disk that refused a write) is told to the steward in full in the run's summary, naming what failed, so
-    its log line keeps the message and drops the traceback."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        exc = record.exc_info[1] if record.exc_info else None
-        if exc is None and record.exc_info is True:   # exc_info=True: the exception being handled
-            exc = sys.exc_info()[1]
-        if isinstance(exc, PublishError) or (exc is not None and storage_errno(exc) is not None):
-            record.exc_info, record.exc_text = None, None
-        return True
-
-
-def quiet_expected_failures() -> None:
-    for name in ("prefect.task_runs", "prefect.flow_runs"):
-        logger = logging.getLogger(name)
-        if not any(isinstance(f, _ExpectedFailure) for f in logger.filters):
-            logger.addFilter(_ExpectedFailure())
-
-
-def failure_message(ctx: RunContext, exc: BaseException) -> str:
-    """What the steward reads when a run fails: a disk that refused a write names its folder in both languages (the
-    portal, the work folder or the quarantine); a publishing error says it whole; anything else with its type."""
-    storage = storage_fault(exc, storage_folders(ctx))
-    if storage is not None:
-        return storage
-    if isinstance(exc, PublishError):
-        return str(exc)
-    return f"{type(exc).__name__}: {exc}"
-
-
-def storage_folders(ctx: RunContext) -> list[Path]:
-    folders = [ctx.settings.work(), ctx.settings.quarantine()]
-    root = getattr(ctx.publisher, "root", None)
-    return ([Path(root)] if root is not None else []) + folders
 
 
 def _publish(ctx: RunContext, dataset, run_id: str, parent_run_id: str | None, started: str, work: Path) -> Outcome:
@@ -267,14 +230,10 @@ def publish_catalog(dataset_ids: list[str], settings: dict) -> list[dict]:
         try:
             refresh_site(ctx, [o["dataset"] for o in results if o["status"] == "published"], whole_site)
         except Exception as exc:
-            message = storage_fault(exc, storage_folders(ctx))
+            message = storage_fault(exc, ctx.storage_folders())
             if message is None:
                 raise
-            for outcome in results:   # the versions are whole; the next run with space renders the site again
-                outcome["status"] = "failed"
-                outcome["message"] = (f"situs portal tidak diperbarui / the portal site was not updated: {message}"
-                                      + (f" ({outcome['version']} terbit / published)"
-                                         if outcome.get("version") else ""))
+            site_not_updated(results, message)
     return results
 
 

@@ -67,7 +67,7 @@ def test_prefect_log_lines_of_publishing_errors_keep_the_message_and_lose_the_tr
     import logging
     import sys
 
-    from satudata.flows.publish import _ExpectedFailure
+    from satudata.core.failures import ExpectedFailure
 
     def record_of(exc: BaseException) -> logging.LogRecord:
         try:
@@ -80,7 +80,7 @@ def test_prefect_log_lines_of_publishing_errors_keep_the_message_and_lose_the_tr
     full = record_of(OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), "/work/x"))
     bug = record_of(ValueError("a bug"))
     for record in (refused, full, bug):
-        assert _ExpectedFailure().filter(record) is True   # the line itself is always kept
+        assert ExpectedFailure().filter(record) is True   # the line itself is always kept
     assert refused.exc_info is None and full.exc_info is None
     assert "disk full: /portal" in logging.Formatter().format(refused)
     assert bug.exc_info is not None and "Traceback" in logging.Formatter().format(bug)
