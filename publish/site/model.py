@@ -45,9 +45,9 @@ class DataFile:
 @dataclass
 class VersionView:
     """One published version as the site shows it. What every page needs is read once, when the view is made
-    (its datapackage.json, lineage record and file list); what only its dataset's own page shows (the validation
-    summary, the changelog, the rows in the Parquet footer) is read when first asked for: re-rendering the pages
-    that list 1,000 datasets reads no more than that."""
+    (its datapackage.json, lineage record and file list); the rest is read when first asked for (the validation
+    summary by its dataset's page, the changelog by that page and catalog.jsonld, the rows in the Parquet footer by
+    the cards of the latest version): re-rendering the pages that list 1,000 datasets reads little more."""
 
     version: str
     folder: Path

@@ -92,8 +92,8 @@ def run_here(ids: list[str] | None, modes: list[str], big: bool, results: Path, 
 
 # Every proof of issue 19 `make faults` runs (19.1 kill -9 local and CKAN, 19.2 disk, 19.3 CKAN faults, 19.4 two runs,
 # 19.5 bad inputs, 19.6 hostile content, 19.7 secrets, 19.8 personal data); a missing one is reported and fails.
-EXPECTED_PROOFS = ("kill-local", "kill-ckan", "disk", "ckan-faults", "two-runs-local", "two-runs-ckan", "bad-inputs",
-                   "hostile", "secrets", "privacy")
+EXPECTED_PROOFS = ("kill-local", "kill-ckan", "disk", "ckan-faults", "two-runs-local", "two-runs-ckan", "two-workers",
+                   "bad-inputs", "hostile", "secrets", "privacy")
 
 
 def print_figures(folder: Path, expected: tuple[str, ...] = EXPECTED_PROOFS) -> int:

@@ -21,7 +21,8 @@ ckan_up
 
 echo "make faults: started $(date -u '+%Y-%m-%d %H:%M UTC'); load $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) cores"
 status=0
-"$BIN/pytest" -q -p no:cacheprovider tests/faults tests/privacy/test_corpus_flow.py "$@" || status=$?
+"$BIN/pytest" -q -p no:cacheprovider tests/faults tests/privacy/test_corpus_flow.py \
+  tests/prefect_server/test_two_workers.py "$@" || status=$?
 echo "make faults: finished $(date -u '+%Y-%m-%d %H:%M UTC'); load $(cut -d' ' -f1-3 /proc/loadavg)"
 "$BIN/python" -m tests.faults.report --figures || status=$?
 exit "$status"

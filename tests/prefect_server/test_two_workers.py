@@ -23,6 +23,7 @@ import yaml
 from satudata.core.catalog import load_catalog
 from satudata.publish.local import LocalPortal
 from tests.conftest import REPO
+from tests.faults.figures import Figure, assert_met, write_proof
 from tests.prefect_server.test_deployment_runs import BIN, _stop, prefect_server  # noqa: F401 - the fixture
 
 pytestmark = [pytest.mark.prefect_server, pytest.mark.slow]
@@ -267,6 +268,25 @@ def test_two_workers_share_the_catalogue_and_a_killed_worker_leaves_nothing_half
         assert len(_complete_version_folders(second.parent / "portal")) == len(DATASETS)
         verify = _command([str(BIN / "satudata"), "verify", "--catalog", str(second)], env)
         assert verify.returncode == 0, verify.stdout + verify.stderr
+        # The same, as figures for `make faults` (issue 19, item 4: two Prefect workers at once on one portal).
+        runs_per_dataset = [sorted(_dataset(r) for r in runs).count(d) for d in DATASETS]
+        document = write_proof("two-workers", "Two Prefect process workers on one work pool and one portal: each "
+                               "dataset published exactly once; a worker killed mid-run leaves nothing half-written",
+                               [Figure("datasets", len(DATASETS), ">= 20"),
+                                Figure("workers that ran flow runs", len(by_worker), ">= 2"),
+                                Figure("datasets run more than once", sum(n > 1 for n in runs_per_dataset), "= 0"),
+                                Figure("versions beyond one a dataset", sum(len(v) - 1 for v in
+                                                                            _versions(second).values()), "= 0"),
+                                Figure("half-written versions after the kill",
+                                       sum(1 for v in after_kill.values() if v) - len(visible), "= 0"),
+                                Figure("killed worker's datasets left for the re-run", len(left), ">= 1"),
+                                Figure("datasets missing after the re-run",
+                                       len(DATASETS) - len(_complete_version_folders(second.parent / "portal")),
+                                       "= 0"),
+                                Figure("verify findings after the re-run", verify.returncode, "= 0")],
+                               notes=f"killed pids: {len(killed)}; the first run's flow runs by worker: "
+                                     f"{sorted(by_worker)}")
+        assert_met(document)
     finally:
         if runner is not None:
             _stop(runner)
