@@ -237,9 +237,16 @@ def run(project: Path, env: dict) -> dict:
     summary = project / "run.json"
     result = measure(["sh", "-c", f"exec {SATUDATA} run --catalog {project / 'catalog.yaml'} --json > {summary}"],
                      env)
+    try:   # exit 1 with a summary: some datasets failed, and the summary says which and why
+        result["summary"] = json.loads(summary.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        raise SystemExit(f"satudata run failed ({result['returncode']}) without a summary:\n"
+                         f"{result['stderr_tail']}") from None
     if result["returncode"] != 0:
-        raise SystemExit(f"satudata run failed ({result['returncode']}):\n{result['stderr_tail']}")
-    result["summary"] = json.loads(summary.read_text(encoding="utf-8"))
+        failed = [d for d in result["summary"]["datasets"] if d["status"] != "published" and d["status"] !=
+                  "unchanged"]
+        print(f"satudata run exited {result['returncode']}: {len(failed)} not published, e.g. "
+              + "; ".join(f"{d['dataset']}: {d['message'][:300]}" for d in failed[:3]), flush=True)
     return result
 
 
