@@ -388,10 +388,16 @@ def targets(results: dict[int, dict]) -> list[tuple[str, str, bool]]:
                  f"{noop} s vs {empty} s + 10 s ({noop - empty:+.1f} s)", noop <= empty + 10))
     if "changed" in largest:
         ch = largest["changed"]
+        # The issue: "the 1%-changed re-run costs no more than the changed datasets plus that" (that: the no-op's
+        # allowance, an empty flow + 10 s); and the stricter reading, against the no-op as measured.
+        allowance = round(ch["changed_datasets_cost"] + empty + 10, 2)
+        rows.append((f"1%-changed ({ch['datasets']}) ≤ changed datasets + (empty flow + 10 s)",
+                     f"{ch['seconds']} s vs {ch['changed_datasets_cost']} + {empty} + 10 = {allowance} s",
+                     ch["seconds"] <= allowance))
         bound = round(ch["changed_datasets_cost"] + noop, 2)
-        rows.append((f"1%-changed ({ch['datasets']}) ≤ changed datasets + no-op",
-                     f"{ch['seconds']} s vs {ch['changed_datasets_cost']} + {noop} = {bound} s",
-                     ch["seconds"] <= bound))
+        rows.append((f"stricter: 1%-changed ({ch['datasets']}) ≤ changed datasets + the measured no-op",
+                     f"{ch['seconds']} s vs {ch['changed_datasets_cost']} + {noop} = {bound} s "
+                     f"({ch['seconds'] - bound:+.1f} s)", ch["seconds"] <= bound))
     if len(results) > 1:
         smallest = results[min(results)]
         a, b = smallest["noop"]["peak_rss_mb"], largest["noop"]["peak_rss_mb"]
